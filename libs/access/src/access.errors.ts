@@ -1,0 +1,18 @@
+import { DomainError } from '@broker/problems';
+
+/** Missing, malformed or unknown caller credentials. */
+export class UnauthenticatedError extends DomainError {
+  constructor(detail: string, invalidToken: boolean) {
+    super('unauthenticated', 401, 'Unauthenticated', detail, {
+      // RFC 6750 §3: a bare challenge when nothing was sent, `invalid_token` when what was sent is wrong.
+      'www-authenticate': invalidToken ? 'Bearer realm="token-broker", error="invalid_token"' : 'Bearer realm="token-broker"',
+    });
+  }
+}
+
+/** The caller may not fetch this credential (or, for callers without `*`, it does not exist). */
+export class ForbiddenCredentialError extends DomainError {
+  constructor(credentialId: string) {
+    super('forbidden', 403, 'Forbidden', `This caller may not fetch credential '${credentialId}'.`);
+  }
+}

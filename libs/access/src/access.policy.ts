@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@broker/config';
+import { ForbiddenCredentialError } from './access.errors';
+import type { Caller } from './caller';
+
+/** Which credentials a caller may fetch. */
+@Injectable()
+export class AccessPolicy {
+  constructor(private readonly config: ConfigService) {}
+
+  /**
+   * Throws unless `caller` may fetch `credentialId`. A caller without `*` gets the same 403 for an unknown
+   * id as for a forbidden one, so credential ids cannot be probed; `*` callers learn that an id is unknown
+   * (404) from the token service.
+   */
+  assertMayFetch(caller: Caller, credentialId: string): void {
+    if (caller.credentials.includes('*')) return;
+    if (caller.credentials.includes(credentialId) && this.config.credential(credentialId)) return;
+    throw new ForbiddenCredentialError(credentialId);
+  }
+}

@@ -1,0 +1,5 @@
+export { BrokerModule } from './broker.module';
+export { EXPIRY_MARGIN_MS, isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
+export { UnknownCredentialError } from './token.errors';
+export { TokenService } from './token.service';
+export { UpstreamMinter, backoffDelayMs, isRetryable } from './upstream-minter';

@@ -1,0 +1,22 @@
+import type { ValueProvider } from '@nestjs/common';
+import type { BrokerConfig } from './broker-config.interface';
+import type { BrokerEnvironment } from './broker-environment.interface';
+import { BROKER_ENV } from './config.constants';
+import { ConfigService } from './config.service';
+import { ProcessEnvironment } from './process-environment.service';
+
+export interface ConfigModuleOptions {
+  readonly env: BrokerEnvironment;
+  readonly config: BrokerConfig;
+  /** Defaults to a copy of `process.env` taken now; tests pass their own. */
+  readonly processEnvironment?: ProcessEnvironment;
+}
+
+/** The providers of `ConfigModule.forRoot`, as a plain function so they can be tested without Nest. */
+export function createConfigProviders(options: ConfigModuleOptions): ValueProvider[] {
+  return [
+    { provide: BROKER_ENV, useValue: options.env },
+    { provide: ConfigService, useValue: new ConfigService(options.config) },
+    { provide: ProcessEnvironment, useValue: options.processEnvironment ?? ProcessEnvironment.capture() },
+  ];
+}

@@ -1,0 +1,25 @@
+export type {
+  AdobeImsCredential,
+  BrokerConfig,
+  CallerConfig,
+  CredentialConfig,
+  SecretRef,
+  SecretsPolicy,
+  TokenPolicy,
+} from './broker-config.interface';
+export type {
+  BrokerEnvironment,
+  LogLevel,
+  RedisEnvironment,
+  RedisNode,
+  TokenEncryptionKey,
+} from './broker-environment.interface';
+export { ALL_CREDENTIALS, BROKER_ENV } from './config.constants';
+export { ConfigValidationError, type ConfigIssue } from './config-validation.error';
+export { loadBrokerConfig, parseBrokerConfig } from './config.loader';
+export { ConfigModule } from './config.module';
+export type { ConfigModuleOptions } from './config.providers';
+export { ConfigService, type ConfigChangeListener } from './config.service';
+export { parseDuration } from './duration.parser';
+export { parseEnvironment, readEnvironment } from './environment.parser';
+export { ProcessEnvironment } from './process-environment.service';

@@ -1,0 +1,75 @@
+import { UpstreamBadResponseError, UpstreamUnavailableError } from './upstream.errors';
+
+/** Token responses are a few kilobytes; anything much larger is an error page or an attack. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+/**
+ * POSTs a form to a token endpoint with a deadline, never following redirects, and reads at most
+ * `MAX_RESPONSE_BYTES` of the answer. Network failures and timeouts become `UpstreamUnavailableError`.
+ */
+export async function postForm(url: string, form: URLSearchParams, timeoutMs: number, headers: Record<string, string> = {}): Promise<UpstreamResponse> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
+      body: form,
+      redirect: 'manual',
+      signal,
+    });
+  } catch (error) {
+    throw new UpstreamUnavailableError(describeNetworkError(error, timeoutMs));
+  }
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw new UpstreamBadResponseError(`The identity provider's response is larger than ${MAX_RESPONSE_BYTES} bytes.`);
+  }
+  let body: string;
+  try {
+    body = await readBounded(response);
+  } catch (error) {
+    if (error instanceof UpstreamBadResponseError) throw error;
+    throw new UpstreamUnavailableError(describeNetworkError(error, timeoutMs));
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+async function readBounded(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await response.body.cancel().catch(() => undefined);
+      throw new UpstreamBadResponseError(`The identity provider's response is larger than ${MAX_RESPONSE_BYTES} bytes.`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `The identity provider did not answer within ${timeoutMs} ms.`;
+  }
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return `The identity provider could not be reached${typeof code === 'string' ? ` (${code})` : ''}.`;
+}
+
+/** `Retry-After` as delay-seconds or HTTP-date, in ms; undefined when absent or unparsable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,3 @@
+export { DomainError, InvalidRequestError } from './domain.error';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, type Problem, problemOf } from './problem';
+export { ProblemFilter, errorSummary } from './problem.filter';

@@ -1,0 +1,7 @@
+export { type SecretMaterial, parseSecretMaterial } from './secret-material';
+export { SecretValue } from './secret-value';
+export { SecretSourceError, SecretUnavailableError } from './secret.errors';
+export { SecretSource, type RawSecret } from './secret-source.port';
+export { SecretsService, type SecretStatus } from './secrets.service';
+export { SecretsHealthIndicator } from './secrets.health';
+export { SecretsModule } from './secrets.module';
