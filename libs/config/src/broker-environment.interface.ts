@@ -14,6 +14,11 @@ export interface RedisEnvironment {
   readonly sentinelName?: string;
   readonly clusterNodes?: readonly RedisNode[];
   readonly keyPrefix: string;
+  /** REDIS_USERNAME / REDIS_PASSWORD: ACL credentials for Sentinel and Cluster nodes (a URL carries its own). */
+  readonly username?: string;
+  readonly password?: string;
+  /** REDIS_TLS=true: TLS to Sentinel and Cluster nodes (a URL says `rediss://`). */
+  readonly tls: boolean;
 }
 
 /** A 256-bit key for encrypting tokens at rest; `key` is redacted from JSON and `util.inspect` output. */

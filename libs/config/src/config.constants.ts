@@ -103,6 +103,7 @@ export const MESSAGES = {
   configPath: 'must be a file path',
   redisExclusive: 'set only one of REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES',
   redisUrl: 'must be a redis:// or rediss:// URL with a host',
+  redisTls: 'must be true or false',
   redisNode: 'must be host:port (IPv6 as [addr]:port) with a port between 1 and 65535',
   sentinelName: 'must be 1-128 printable ASCII characters without spaces',
   keyPrefix: "must be 1-64 printable ASCII characters without spaces, '{' or '}'",

@@ -66,13 +66,13 @@ describe('parseEnvironment: Redis', () => {
   });
 
   it('reads REDIS_URL with the default key prefix', () => {
-    expect(parseEnvironment(FLEET).redis).toStrictEqual({ url: 'redis://redis.internal:6379', keyPrefix: 'tb:' });
+    expect(parseEnvironment(FLEET).redis).toStrictEqual({ url: 'redis://redis.internal:6379', keyPrefix: 'tb:', tls: false });
   });
 
   it('accepts rediss:// and a custom key prefix', () => {
     const env = parseEnvironment({ ...FLEET, REDIS_URL: 'rediss://:pw@r:6380/2', REDIS_KEY_PREFIX: 'broker:' });
 
-    expect(env.redis).toStrictEqual({ url: 'rediss://:pw@r:6380/2', keyPrefix: 'broker:' });
+    expect(env.redis).toStrictEqual({ url: 'rediss://:pw@r:6380/2', keyPrefix: 'broker:', tls: false });
   });
 
   it('reads sentinels with the default master name', () => {
@@ -89,6 +89,7 @@ describe('parseEnvironment: Redis', () => {
       ],
       sentinelName: 'mymaster',
       keyPrefix: 'tb:',
+      tls: false,
     });
   });
 
@@ -111,7 +112,21 @@ describe('parseEnvironment: Redis', () => {
         { host: '10.0.0.2', port: 7001 },
       ],
       keyPrefix: 'tb:',
+      tls: false,
     });
+  });
+
+  it('reads ACL credentials and TLS for Sentinel and Cluster nodes', () => {
+    const env = parseEnvironment({
+      TOKEN_ENCRYPTION_KEYS: FLEET.TOKEN_ENCRYPTION_KEYS,
+      REDIS_CLUSTER_NODES: 'c1:7000',
+      REDIS_USERNAME: 'broker',
+      REDIS_PASSWORD: 'pw-not-echoed',
+      REDIS_TLS: 'true',
+    });
+
+    expect(env.redis).toMatchObject({ username: 'broker', password: 'pw-not-echoed', tls: true });
+    expect(issuesOf({ ...FLEET, REDIS_TLS: 'yes' })).toEqual([{ path: 'REDIS_TLS', message: MESSAGES.redisTls }]);
   });
 
   it('allows only one way to reach Redis', () => {

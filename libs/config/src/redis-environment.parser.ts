@@ -68,8 +68,15 @@ export function parseRedisEnvironment(get: Lookup, issues: IssueCollector): Redi
   const clusterText = get('REDIS_CLUSTER_NODES');
   const clusterNodes = clusterText === undefined ? undefined : parseNodes('REDIS_CLUSTER_NODES', clusterText, issues);
 
+  // Sentinel and Cluster nodes take their credentials and TLS from here; a URL carries its own.
+  const username = get('REDIS_USERNAME');
+  const password = get('REDIS_PASSWORD');
+  const tlsText = get('REDIS_TLS');
+  if (tlsText !== undefined && tlsText !== 'true' && tlsText !== 'false') issues.add('REDIS_TLS', MESSAGES.redisTls);
+  const auth = { ...(username !== undefined && { username }), ...(password !== undefined && { password }), tls: tlsText === 'true' };
+
   if (issues.count > before) return undefined;
-  if (url !== undefined) return { url, keyPrefix };
-  if (sentinels !== undefined) return { sentinels, sentinelName, keyPrefix };
-  return clusterNodes && { clusterNodes, keyPrefix };
+  if (url !== undefined) return { url, keyPrefix, tls: false };
+  if (sentinels !== undefined) return { sentinels, sentinelName, keyPrefix, ...auth };
+  return clusterNodes && { clusterNodes, keyPrefix, ...auth };
 }

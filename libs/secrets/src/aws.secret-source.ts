@@ -50,7 +50,8 @@ export class AwsSecretsManagerSource extends SecretSource implements OnModuleDes
   /** Created on first use so that a broker without `aws` secrets never needs an AWS region. */
   private sdk(): SecretsManagerClient {
     this.client ??= new SecretsManagerClient({
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+      // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes and keeps waiting.
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     });
     return this.client;
   }
