@@ -10,12 +10,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from './free-port';
+import { withParentDeathSignal } from './parent-death';
 
 export const REDIS_HOST = '127.0.0.1';
 
@@ -492,21 +493,6 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const server of [...live]) server.killNow();
   });
-}
-
-let setprivPath: string | null | undefined;
-
-/**
- * On Linux, wraps the command in `setpriv --pdeathsig KILL` (util-linux, present on
- * every Debian): the kernel then kills the server as soon as the process that
- * spawned it dies, however it dies. setpriv exec()s, so the pid is redis-server's.
- */
-function withParentDeathSignal(file: string, args: string[]): [string, string[]] {
-  if (setprivPath === undefined) {
-    const dirs = process.platform === 'linux' ? (process.env['PATH'] ?? '').split(delimiter) : [];
-    setprivPath = dirs.map((d) => join(d, 'setpriv')).find((candidate) => existsSync(candidate)) ?? null;
-  }
-  return setprivPath === null ? [file, args] : [setprivPath, ['--pdeathsig', 'KILL', '--', file, ...args]];
 }
 
 function run(file: string, args: string[], timeoutMs: number): Promise<string> {

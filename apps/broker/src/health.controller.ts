@@ -1,10 +1,14 @@
-import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ConfigService } from '@broker/config';
+import { RedisHealthIndicator } from '@broker/redis';
 import { SecretsHealthIndicator } from '@broker/secrets';
 
-/** Liveness (the process answers) and readiness (what serving tokens needs). No caller key required. */
+/**
+ * Liveness (the process answers) and readiness (what serving tokens needs: config, secret sources and, in
+ * fleet mode, Redis). No caller key required.
+ */
 @Controller('health')
 export class HealthController {
   constructor(
@@ -12,6 +16,8 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly config: ConfigService,
     private readonly secrets: SecretsHealthIndicator,
+    /** Present in fleet mode only. */
+    @Optional() private readonly redis?: RedisHealthIndicator,
   ) {}
 
   @Get('live')
@@ -24,6 +30,7 @@ export class HealthController {
     return this.run(reply, [
       () => this.indicators.check('config').up({ source: this.config.current.source, credentials: this.config.current.credentials.length }),
       () => this.secrets.check('secrets'),
+      ...(this.redis ? [() => (this.redis as RedisHealthIndicator).check('redis')] : []),
     ]);
   }
 

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { IssuersModule } from '@broker/issuers';
 import { SecretsModule } from '@broker/secrets';
-import { TokenStoreModule } from '@broker/token-store';
 import { TokenService } from './token.service';
 import { UpstreamMinter } from './upstream-minter';
 
-/** Get-or-refresh: the policy that ties secrets, issuers and the token store together. */
+/**
+ * Get-or-refresh: the policy that ties secrets, issuers, the token store and the refresh lock together.
+ * The app imports `TokenStoreModule.forRoot` and `LockingModule.forRoot` (global) for the chosen mode.
+ */
 @Module({
-  imports: [SecretsModule, IssuersModule, TokenStoreModule],
+  imports: [SecretsModule, IssuersModule],
   providers: [UpstreamMinter, TokenService],
   exports: [TokenService],
 })

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
-import { UpstreamBadResponseError, UpstreamRejectedError, UpstreamUnavailableError } from '@broker/issuers';
+import { type IssuedToken, UpstreamBadResponseError, UpstreamRejectedError, UpstreamUnavailableError } from '@broker/issuers';
+import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
 import { DomainError } from '@broker/problems';
-import { type StoredToken, TokenStore } from '@broker/token-store';
+import { type SharedFailure, type StoredToken, type TokenEvent, TokenEvents, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
 import { UnknownCredentialError } from './token.errors';
@@ -13,26 +14,39 @@ const TRANSIENT_COOLDOWN_BASE_MS = 1_000;
 const TRANSIENT_COOLDOWN_MAX_MS = 60_000;
 /** setTimeout cannot wait longer than 2^31-1 ms; far-off refreshes re-arm in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The refresh lock lives briefly and is extended while its holder works, so a holder that dies frees it
+ * within this time and another instance takes over.
+ */
+export const REFRESH_LOCK_TTL_MS = 5_000;
+/** Instances that lost the lock race re-check the store this often (pub/sub usually wakes them sooner). */
+const WAIT_POLL_MS = 200;
 
 /**
- * Get-or-refresh for every credential. Callers are served from memory; a token is minted when none is
- * held or the held one cannot satisfy the caller, with one upstream call per credential however many
- * callers wait (single-flight), and refreshed in the background before it expires. When minting fails
- * the held token is served for as long as it is valid.
+ * Get-or-refresh for every credential. Callers are served from process memory (L1), then from the token
+ * store (L2: Redis in fleet mode). A token is minted when none is held or the held one cannot satisfy the
+ * caller: one upstream call per credential for the whole fleet, made by the instance holding the
+ * credential's refresh lock, while the others wait for its token. Tokens are refreshed in the background
+ * before they expire; when minting fails, the held token is served for as long as it is valid.
  */
 @Injectable()
 export class TokenService implements OnModuleDestroy {
   private readonly logger = new Logger(TokenService.name);
   private readonly states = new Map<string, CredentialState>();
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribers: (() => void)[];
 
   constructor(
     private readonly config: ConfigService,
     private readonly store: TokenStore,
+    private readonly events: TokenEvents,
+    private readonly locks: LockService,
     private readonly minter: UpstreamMinter,
   ) {
-    this.unsubscribe = this.config.onChange(() => this.forgetRemovedCredentials());
+    this.unsubscribers = [
+      this.config.onChange(() => this.forgetRemovedCredentials()),
+      this.events.subscribe((event) => this.onEvent(event)),
+    ];
   }
 
   /** A token of `credentialId` valid for at least `minTtlSeconds` if at all possible, else the best valid one. */
@@ -42,16 +56,12 @@ export class TokenService implements OnModuleDestroy {
     const state = this.stateOf(credentialId);
     const now = Date.now();
     let token = state.token;
-    if (!token || !satisfies(token, minTtlSeconds, now)) {
-      token = await this.loadFromStore(credentialId, state);
-    }
+    if (!token || !satisfies(token, minTtlSeconds, now)) token = await this.loadFromStore(credentialId, state);
     if (token && satisfies(token, minTtlSeconds, now)) {
       if (state.refreshDueAt !== undefined && now >= state.refreshDueAt) this.refreshInBackground(credential);
       return token;
     }
-    if (token && isServable(token, now) && !refreshCanHelp(token, minTtlSeconds, now, this.config.current.tokens)) {
-      return token;
-    }
+    if (token && isServable(token, now) && !refreshCanHelp(token, minTtlSeconds, now, this.config.current.tokens)) return token;
     try {
       return await this.refresh(credential);
     } catch (error) {
@@ -62,20 +72,21 @@ export class TokenService implements OnModuleDestroy {
     }
   }
 
-  /** Mints a new token now (single-flight); used by refresh-ahead and operators. */
+  /** Makes sure a token newer than the one held now exists, minting it if this instance wins the lock. */
   refresh(credential: CredentialConfig): Promise<StoredToken> {
     let pending = this.inFlight.get(credential.id);
     if (!pending) {
-      pending = this.mintAndStore(credential).finally(() => this.inFlight.delete(credential.id));
+      pending = this.coordinateRefresh(credential).finally(() => this.inFlight.delete(credential.id));
       this.inFlight.set(credential.id, pending);
     }
     return pending;
   }
 
-  /** Forgets a credential's token in this process and in the store. */
+  /** Forgets a credential's token in the store and in every instance's memory. */
   async evict(credentialId: string): Promise<void> {
     this.dropState(credentialId);
     await this.store.evict(credentialId);
+    await this.events.publish('evicted', credentialId);
   }
 
   /** A snapshot of what this process knows about a credential (never the token itself). */
@@ -85,45 +96,140 @@ export class TokenService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
     for (const state of this.states.values()) clearTimeout(state.timer);
   }
 
-  private async mintAndStore(credential: CredentialConfig): Promise<StoredToken> {
+  /**
+   * Take the credential's lock and mint, or wait for the instance that holds it. If the lock backend is
+   * unreachable (Redis down), nothing can be shared anyway: mint for this process alone, once.
+   */
+  private async coordinateRefresh(credential: CredentialConfig): Promise<StoredToken> {
     const state = this.stateOf(credential.id);
+    const before = state.token?.expiresAt ?? 0;
+    await this.throwIfCoolingDown(credential.id, state);
+    const { upstreamAttempts, upstreamTimeoutMs } = this.config.current.tokens;
+    const deadline = Date.now() + REFRESH_LOCK_TTL_MS + upstreamAttempts * upstreamTimeoutMs + 5_000;
+    for (;;) {
+      let lock: LockHandle | undefined;
+      try {
+        lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), REFRESH_LOCK_TTL_MS);
+      } catch (error) {
+        if (!(error instanceof LockUnavailableError)) throw error;
+        this.logger.warn({ msg: 'refresh lock unavailable (token store unreachable); minting for this instance only', credential_id: credential.id });
+        return this.mint(credential, state, async (issued) => issued);
+      }
+      if (lock) {
+        try {
+          return await this.mintUnderLock(credential, state, lock, before);
+        } finally {
+          await lock.release();
+        }
+      }
+      const adopted = await this.waitForWinner(credential.id, state, before, Math.min(deadline, Date.now() + REFRESH_LOCK_TTL_MS));
+      if (adopted) return adopted;
+      if (Date.now() >= deadline) {
+        throw new UpstreamUnavailableError('Another broker instance is refreshing this token and has not finished in time.', 1_000);
+      }
+    }
+  }
+
+  private async mintUnderLock(credential: CredentialConfig, state: CredentialState, lock: LockHandle, before: number): Promise<StoredToken> {
+    // Another instance may have refreshed while this one waited for the lock.
+    const current = await this.quietly(this.store.get(credential.id));
+    if (current && current.expiresAt > before && isServable(current, Date.now())) {
+      this.hold(credential.id, state, current);
+      return current;
+    }
+    return this.mint(credential, state, async (issued) => {
+      const outcome = await this.store.put(credential.id, issued, lock);
+      if (outcome === 'written') {
+        await this.events.publish('updated', credential.id);
+        return issued;
+      }
+      this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome });
+      const stored = await this.store.get(credential.id);
+      return stored && stored.expiresAt >= issued.expiresAt ? stored : issued;
+    });
+  }
+
+  /** Calls the identity provider once (with retries) and records the outcome; `persist` shares the token. */
+  private async mint(credential: CredentialConfig, state: CredentialState, persist: (issued: IssuedToken) => Promise<StoredToken>): Promise<StoredToken> {
     const started = Date.now();
-    if (state.failure && state.failure.until > started) throw cooldownError(state.failure, started);
+    let issued: IssuedToken;
     try {
-      const issued = await this.minter.mint(credential);
-      await this.store.put(credential.id, issued);
-      const stored = (await this.store.get(credential.id)) ?? issued;
-      state.failure = undefined;
-      state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'success' };
-      this.hold(credential.id, state, stored);
-      return stored;
+      issued = await this.minter.mint(credential);
     } catch (error) {
-      const domain = error instanceof DomainError ? error : undefined;
       state.failure = this.failureAfter(error, state.failure, Date.now());
-      state.lastRefresh = {
-        at: started,
-        durationMs: Date.now() - started,
-        outcome: 'failure',
-        errorCode: domain?.code ?? 'internal_error',
-      };
+      state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'failure', errorCode: state.failure.error.code };
+      await this.quietly(this.store.recordFailure(credential.id, sharedFailureOf(state.failure)));
       this.schedule(credential.id, state);
       throw error;
+    }
+    let token: StoredToken = issued;
+    try {
+      token = await persist(issued);
+    } catch {
+      this.logger.warn({ msg: 'minted token could not be shared; serving it from this instance', credential_id: credential.id });
+    }
+    state.failure = undefined;
+    state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'success' };
+    await this.quietly(this.store.clearFailure(credential.id));
+    this.hold(credential.id, state, token);
+    return token;
+  }
+
+  /** Resolves with the token another instance stored, or undefined when `until` passes without one. */
+  private waitForWinner(credentialId: string, state: CredentialState, before: number, until: number): Promise<StoredToken | undefined> {
+    return new Promise<StoredToken | undefined>((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearInterval(poll);
+        clearTimeout(timer);
+        unsubscribe();
+        outcome();
+      };
+      const check = async (): Promise<void> => {
+        const stored = await this.quietly(this.store.get(credentialId));
+        if (stored && stored.expiresAt > before && isServable(stored, Date.now())) {
+          this.hold(credentialId, state, stored);
+          return finish(() => resolve(stored));
+        }
+        const failure = await this.quietly(this.store.failure(credentialId));
+        if (failure) {
+          state.failure = { until: failure.until, error: errorOf(failure), consecutive: (state.failure?.consecutive ?? 0) + 1 };
+          finish(() => reject(cooldownError(state.failure as FailureRecord, Date.now())));
+        }
+      };
+      const unsubscribe = this.events.subscribe((event) => {
+        if (event.credentialId === credentialId && event.type === 'updated') void check();
+      });
+      const poll = setInterval(() => void check(), WAIT_POLL_MS);
+      const timer = setTimeout(() => finish(() => resolve(undefined)), Math.max(0, until - Date.now()));
+    });
+  }
+
+  /** Local cooldown first (free), then the fleet's shared failure marker. */
+  private async throwIfCoolingDown(credentialId: string, state: CredentialState): Promise<void> {
+    const now = Date.now();
+    if (state.failure && state.failure.until > now) throw cooldownError(state.failure, now);
+    const shared = await this.quietly(this.store.failure(credentialId));
+    if (shared) {
+      state.failure = { until: shared.until, error: errorOf(shared), consecutive: (state.failure?.consecutive ?? 0) + 1 };
+      throw cooldownError(state.failure, now);
     }
   }
 
   private async loadFromStore(credentialId: string, state: CredentialState): Promise<StoredToken | undefined> {
-    const stored = await this.store.get(credentialId);
-    if (stored && stored !== state.token && (!state.token || stored.expiresAt > state.token.expiresAt)) {
-      this.hold(credentialId, state, stored);
-    }
+    const stored = await this.quietly(this.store.get(credentialId));
+    if (stored && (!state.token || stored.expiresAt > state.token.expiresAt)) this.hold(credentialId, state, stored);
     return state.token;
   }
 
   private hold(credentialId: string, state: CredentialState, token: StoredToken): void {
+    if (state.token === token) return;
     state.token = token;
     state.refreshDueAt = refreshDueAt(token, this.config.current.tokens);
     this.schedule(credentialId, state);
@@ -159,6 +265,16 @@ export class TokenService implements OnModuleDestroy {
     });
   }
 
+  private onEvent(event: TokenEvent): void {
+    if (event.type === 'evicted') {
+      if (event.origin !== this.events.instanceId) this.dropState(event.credentialId);
+      return;
+    }
+    if (event.type === 'updated' && event.origin !== this.events.instanceId && this.config.credential(event.credentialId)) {
+      void this.loadFromStore(event.credentialId, this.stateOf(event.credentialId));
+    }
+  }
+
   /** Terminal rejections wait `failureCooldown`; transient failures back off exponentially (or per Retry-After). */
   private failureAfter(error: unknown, previous: FailureRecord | undefined, now: number): FailureRecord {
     const consecutive = (previous?.consecutive ?? 0) + 1;
@@ -169,6 +285,16 @@ export class TokenService implements OnModuleDestroy {
     const backoff = Math.min(TRANSIENT_COOLDOWN_MAX_MS, TRANSIENT_COOLDOWN_BASE_MS * 2 ** (consecutive - 1));
     const retryAfter = error instanceof UpstreamUnavailableError ? (error.retryAfterMs ?? 0) : 0;
     return { until: now + Math.max(backoff, retryAfter), error: domain, consecutive };
+  }
+
+  /** Store calls on the serving path degrade to "nothing there" when the shared store is unreachable. */
+  private async quietly<T>(operation: Promise<T>): Promise<T | undefined> {
+    try {
+      return await operation;
+    } catch {
+      this.logger.debug({ msg: 'token store unreachable' });
+      return undefined;
+    }
   }
 
   private stateOf(credentialId: string): CredentialState {
@@ -191,6 +317,15 @@ export class TokenService implements OnModuleDestroy {
       if (!this.config.credential(credentialId)) this.dropState(credentialId);
     }
   }
+}
+
+function sharedFailureOf(failure: FailureRecord): SharedFailure {
+  const { error } = failure;
+  return { code: error.code, status: error.status, title: error.title, detail: error.message, until: failure.until };
+}
+
+function errorOf(failure: SharedFailure): DomainError {
+  return new DomainError(failure.code, failure.status, failure.title, failure.detail);
 }
 
 /** The remembered error, with `Retry-After` counting down to the end of the cooldown. */

@@ -1,24 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import type { StoredToken } from './stored-token';
-import { TokenStore } from './token-store.port';
+import { type PutOutcome, type SharedFailure, TokenStore } from './token-store.port';
 
-/** In-process token store: the embedded default, one broker process, nothing shared. */
+/** In-process token store: the embedded default, one broker process, nothing shared (so no fence). */
 @Injectable()
 export class MemoryTokenStore extends TokenStore {
   private readonly tokens = new Map<string, StoredToken>();
+  private readonly failures = new Map<string, SharedFailure>();
+
+  lockResource(credentialId: string): string {
+    return `cred:${credentialId}:lock`;
+  }
 
   async get(credentialId: string): Promise<StoredToken | undefined> {
     return this.tokens.get(credentialId);
   }
 
-  async put(credentialId: string, token: StoredToken): Promise<boolean> {
+  async put(credentialId: string, token: StoredToken): Promise<PutOutcome> {
     const held = this.tokens.get(credentialId);
-    if (held && held.expiresAt >= token.expiresAt) return false;
+    if (held && held.expiresAt >= token.expiresAt) return 'older';
     this.tokens.set(credentialId, token);
-    return true;
+    return 'written';
   }
 
   async evict(credentialId: string): Promise<void> {
     this.tokens.delete(credentialId);
+  }
+
+  async recordFailure(credentialId: string, failure: SharedFailure): Promise<void> {
+    this.failures.set(credentialId, failure);
+  }
+
+  async failure(credentialId: string): Promise<SharedFailure | undefined> {
+    const failure = this.failures.get(credentialId);
+    return failure && failure.until > Date.now() ? failure : undefined;
+  }
+
+  async clearFailure(credentialId: string): Promise<void> {
+    this.failures.delete(credentialId);
   }
 }

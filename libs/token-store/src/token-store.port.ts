@@ -1,14 +1,41 @@
 import type { StoredToken } from './stored-token';
 
+/** Proof that the writer holds the credential's refresh lock: the lock's key and the value it stored there. */
+export interface WriteFence {
+  readonly resource: string;
+  readonly value: string;
+}
+
+/** Outcome of a fenced write. */
+export type PutOutcome = 'written' | 'older' | 'fenced';
+
+/** A failure shared by the fleet so that instances back off together instead of retrying in lockstep. */
+export interface SharedFailure {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly until: number;
+}
+
 /**
  * Port: where the broker keeps one token per credential. In-process mode keeps it in memory; fleet mode
- * shares it through Redis. `put` never lets a stored expiry go backwards.
+ * shares it through Redis. A write never lets a stored expiry go backwards, and in fleet mode only the
+ * holder of the credential's refresh lock can write (`fence`).
  */
 export abstract class TokenStore {
-  /** The stored token of a credential, expired or not; undefined when none is held. */
+  /** The lock resource that fences writes of a credential's token (a Redis key in fleet mode). */
+  abstract lockResource(credentialId: string): string;
+  /** The stored token of a credential; undefined when none is held. */
   abstract get(credentialId: string): Promise<StoredToken | undefined>;
-  /** Stores `token` unless the held one expires later; returns whether it was written. */
-  abstract put(credentialId: string, token: StoredToken): Promise<boolean>;
+  /** Stores `token` unless the held one expires later (`older`) or the writer lost its lock (`fenced`). */
+  abstract put(credentialId: string, token: StoredToken, fence?: WriteFence): Promise<PutOutcome>;
   /** Forgets the credential's token. */
   abstract evict(credentialId: string): Promise<void>;
+  /** Records a failure every instance should respect until `failure.until`. */
+  abstract recordFailure(credentialId: string, failure: SharedFailure): Promise<void>;
+  /** The failure currently shared for a credential, if any. */
+  abstract failure(credentialId: string): Promise<SharedFailure | undefined>;
+  /** Clears a shared failure after a success. */
+  abstract clearFailure(credentialId: string): Promise<void>;
 }

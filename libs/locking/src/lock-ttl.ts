@@ -1,0 +1,29 @@
+import { LOCK_MESSAGES, LOCK_TIMEOUTS } from './locking.constants';
+
+/** Throws a RangeError unless `ttlMs` is an integer number of milliseconds the service can extend in time. */
+export function assertLockTtl(ttlMs: number): void {
+  if (!Number.isInteger(ttlMs) || ttlMs < LOCK_TIMEOUTS.minTtlMs) throw new RangeError(LOCK_MESSAGES.badTtl(ttlMs));
+}
+
+/** When a held lock is extended: halfway through its ttl, leaving the other half for a slow round trip. */
+export function extensionDelay(ttlMs: number): number {
+  return Math.floor(ttlMs / 2);
+}
+
+/** Races `promise` against a timer; a late rejection of `promise` is swallowed, not left unhandled. */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LockTimeoutError(message)), timeoutMs);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Our own deadline passed (as opposed to an error the backend reported). */
+export class LockTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockTimeoutError';
+  }
+}
