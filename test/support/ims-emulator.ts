@@ -1,6 +1,11 @@
 /**
  * Adobe IMS OAuth Server-to-Server emulator (client_credentials grant at
  * POST /ims/token/v3) for integration and e2e tests, with fault injection.
+ * Also the legacy Service Account (JWT) exchange at POST /ims/exchange/jwt:
+ * multipart/form-data (client_id, client_secret, jwt_token), the JWT signed
+ * RS256 with iss = org, sub = technical account, aud = {ims}/c/{client_id},
+ * exp, and one `{ims}/s/{metascope}: true` claim per metascope; its success
+ * answer counts expires_in in *milliseconds* (86399992), as Adobe's does.
  *
  * Facts it mirrors (see /work/shared/reference/README.md and Adobe's
  * "OAuth Server-to-Server credential API Reference"): form-encoded params,
@@ -13,12 +18,14 @@
  *   IMS_EMULATOR_PORT=9000 IMS_EMULATOR_CLIENTS='[{"clientId":"c","secrets":["s"]}]' node test/support/ims-emulator.ts
  * Optional: IMS_EMULATOR_HOST (default 127.0.0.1), IMS_EMULATOR_TOKEN_LIFETIME_SECONDS.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { errors as joseErrors, jwtVerify } from 'jose';
 
 export const IMS_TOKEN_PATH = '/ims/token/v3';
+export const IMS_JWT_EXCHANGE_PATH = '/ims/exchange/jwt';
 
 /** What a faulty response looks like; see ImsEmulator.failNext. */
 export type ImsFaultKind = '429' | '500' | '503' | 'reset' | 'garbage' | 'huge' | 'bad_expires';
@@ -29,6 +36,26 @@ export interface ImsClientConfig {
   secrets: string[];
   /** Scopes the client may request; undefined allows any scope. */
   scopes?: string[];
+}
+
+/** A Service Account (JWT) integration: its public key (or certificate) is what IMS verifies the JWT with. */
+export interface ImsJwtClientConfig {
+  clientId: string;
+  clientSecret: string;
+  /** PEM public key or certificate, or a KeyObject. */
+  publicKey: KeyObject | string;
+  orgId: string;
+  technicalAccountId: string;
+  /** Metascopes the integration may claim; the JWT must claim at least one, and no other. */
+  metascopes: string[];
+}
+
+interface JwtClient {
+  clientSecret: string;
+  publicKey: KeyObject;
+  orgId: string;
+  technicalAccountId: string;
+  metascopes: Set<string>;
 }
 
 export interface ImsFaultOptions {
@@ -82,6 +109,8 @@ interface OAuthError {
 
 const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 86399;
+/** What Adobe's JWT exchange answers: 24 hours less a little, in milliseconds. */
+const DEFAULT_JWT_TOKEN_LIFETIME_MS = 86399992;
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 /** The legacy JWT exchange's millisecond value: the classic unit mix-up. */
 const DEFAULT_BAD_EXPIRES_IN = 86399992;
@@ -95,6 +124,8 @@ export class ImsEmulator {
 
   /** expires_in (seconds) of successfully issued tokens. */
   tokenLifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS;
+  /** expires_in (milliseconds) of tokens issued by the JWT exchange. */
+  jwtTokenLifetimeMs = DEFAULT_JWT_TOKEN_LIFETIME_MS;
   /** When false, a missing scope is accepted (Adobe documents scope as mandatory). */
   requireScope = true;
 
@@ -109,12 +140,13 @@ export class ImsEmulator {
   /** Body size of 'huge' responses. */
   hugeBodyBytes = DEFAULT_HUGE_BODY_BYTES;
 
-  /** Token requests received (any method, any outcome). */
+  /** Token requests received at either endpoint (any method, any outcome). */
   calls = 0;
   readonly issued: ImsIssuedToken[] = [];
   readonly requests: ImsRecordedRequest[] = [];
 
   private readonly clients = new Map<string, { secrets: Set<string>; scopes?: Set<string> }>();
+  private readonly jwtClients = new Map<string, JwtClient>();
   private faultQueue: QueuedFault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -191,11 +223,23 @@ export class ImsEmulator {
 
   removeClient(clientId: string): void {
     this.clients.delete(clientId);
+    this.jwtClients.delete(clientId);
+  }
+
+  /** Registers a Service Account (JWT) integration for the exchange at /ims/exchange/jwt. */
+  addJwtClient(client: ImsJwtClientConfig): void {
+    this.jwtClients.set(client.clientId, {
+      clientSecret: client.clientSecret,
+      publicKey: typeof client.publicKey === 'string' ? createPublicKey(client.publicKey) : client.publicKey,
+      orgId: client.orgId,
+      technicalAccountId: client.technicalAccountId,
+      metascopes: new Set(client.metascopes),
+    });
   }
 
   // ---- faults and observations ----------------------------------------------
 
-  /** The next n token requests get `kind`; afterwards `mode` applies again. */
+  /** The next n token requests (either endpoint) get `kind`; afterwards `mode` applies again. */
   failNext(n: number, kind: ImsFaultKind, options: ImsFaultOptions = {}): void {
     for (let i = 0; i < n; i++) this.faultQueue.push({ kind, options });
   }
@@ -222,7 +266,7 @@ export class ImsEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
-    if (url.pathname !== IMS_TOKEN_PATH) {
+    if (url.pathname !== IMS_TOKEN_PATH && url.pathname !== IMS_JWT_EXCHANGE_PATH) {
       req.resume();
       this.sendJson(res, 404, { error: 'not_found', error_description: `no route for ${url.pathname}` });
       return;
@@ -262,6 +306,9 @@ export class ImsEmulator {
     }
 
     const contentType = mediaType(req.headers['content-type']);
+    if (url.pathname === IMS_JWT_EXCHANGE_PATH) {
+      return this.exchangeJwt(res, record, contentType, req.headers['content-type'], body, fault);
+    }
     if (body.length > 0 || contentType !== undefined) {
       if (contentType !== 'application/x-www-form-urlencoded') {
         return this.sendError(res, record, {
@@ -285,6 +332,69 @@ export class ImsEmulator {
     this.issued.push({ token, clientId: outcome.clientId, scopes: outcome.scopes, expiresIn, issuedAt: Date.now() });
     record.status = 200;
     this.sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: expiresIn });
+  }
+
+  /** POST /ims/exchange/jwt after the shared preamble (faults, method): multipart fields, then the JWT. */
+  private async exchangeJwt(
+    res: ServerResponse,
+    record: ImsRecordedRequest,
+    contentType: string | undefined,
+    rawContentType: string | undefined,
+    body: string,
+    fault: QueuedFault | undefined,
+  ): Promise<void> {
+    if (contentType !== 'multipart/form-data') {
+      return this.sendError(res, record, { status: 400, error: 'invalid_request', description: 'Content-Type must be multipart/form-data' });
+    }
+    let form: FormData;
+    try {
+      form = await new Response(body, { headers: { 'content-type': rawContentType ?? '' } }).formData();
+    } catch {
+      return this.sendError(res, record, { status: 400, error: 'invalid_request', description: 'malformed multipart body' });
+    }
+    for (const [name, value] of form) if (typeof value === 'string') record.params[name] = value;
+
+    const outcome = await this.verifyJwtExchange(record.params);
+    if ('error' in outcome) return this.sendError(res, record, outcome);
+
+    const expiresIn = fault ? (fault.options.expiresIn !== undefined ? fault.options.expiresIn : this.badExpiresIn) : this.jwtTokenLifetimeMs;
+    const token = newAccessToken();
+    this.issued.push({ token, clientId: outcome.clientId, scopes: outcome.scopes, expiresIn, issuedAt: Date.now() });
+    record.status = 200;
+    this.sendJson(res, 200, { token_type: 'bearer', access_token: token, expires_in: expiresIn });
+  }
+
+  /** Client, secret, then the JWT (RS256 signature, iss, sub, aud, exp, metascopes), as IMS checks them. */
+  private async verifyJwtExchange(params: Record<string, string>): Promise<OAuthError | { clientId: string; scopes: string[] }> {
+    const clientId = params['client_id'];
+    if (!clientId) return invalidRequest('missing client_id parameter');
+    const secret = params['client_secret'];
+    if (!secret) return invalidRequest('missing client_secret parameter');
+    const jwt = params['jwt_token'];
+    if (!jwt) return invalidRequest('missing jwt_token parameter');
+    const client = this.jwtClients.get(clientId);
+    if (!client) return { status: 400, error: 'invalid_client', description: 'invalid client_id parameter' };
+    if (client.clientSecret !== secret) return { status: 400, error: 'invalid_client', description: 'invalid client_secret parameter' };
+
+    let claims: Record<string, unknown>;
+    try {
+      ({ payload: claims } = await jwtVerify(jwt, client.publicKey, {
+        algorithms: ['RS256'],
+        issuer: client.orgId,
+        subject: client.technicalAccountId,
+        audience: `${this.url}/c/${clientId}`,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      return { status: 400, error: 'invalid_token', description: describeJwtError(error) };
+    }
+    const prefix = `${this.url}/s/`;
+    const claimed = Object.keys(claims).filter((key) => key.startsWith(prefix));
+    const refused = claimed.filter((key) => claims[key] !== true || !client.metascopes.has(key.slice(prefix.length)));
+    if (claimed.length === 0 || refused.length > 0) {
+      return { status: 400, error: 'invalid_scope', description: claimed.length === 0 ? 'no metascope claimed' : `metascope(s) not allowed: ${refused.join(',')}` };
+    }
+    return { clientId, scopes: claimed.map((key) => key.slice(prefix.length)) };
   }
 
   /** OAuth parameter and credential checks, in the order IMS reports them. */
@@ -409,6 +519,13 @@ export class ImsEmulator {
     if (!client) throw new Error(`ImsEmulator: unknown client ${clientId}`);
     return client;
   }
+}
+
+function describeJwtError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'JWT expired';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Could not match JWT signature to any of the bindings';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `JWT claim invalid: ${error.claim}`;
+  return 'invalid JWT';
 }
 
 function invalidRequest(description: string): OAuthError {

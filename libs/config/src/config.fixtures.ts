@@ -1,6 +1,6 @@
 // Test-only helpers for the specs of this lib; not exported from index.ts.
 import { stringify } from 'yaml';
-import type { BrokerConfig } from './broker-config.interface';
+import type { BrokerConfig, CredentialConfig } from './broker-config.interface';
 import { ConfigValidationError, type ConfigIssue } from './config-validation.error';
 import { parseBrokerConfig } from './config.loader';
 
@@ -51,4 +51,15 @@ export function validationErrorOf(run: () => unknown): ConfigValidationError {
 /** The issues reported for a document. */
 export function issuesOf(doc: unknown): readonly ConfigIssue[] {
   return validationErrorOf(() => parseDoc(doc)).issues;
+}
+
+/** Credential `index` of a parsed config, narrowed to its provider; fails the test if it is another one. */
+export function credentialOf<P extends CredentialConfig['provider']>(
+  config: BrokerConfig,
+  provider: P,
+  index = 0,
+): Extract<CredentialConfig, { provider: P }> {
+  const found = config.credentials[index];
+  if (found?.provider !== provider) throw new Error(`credentials[${index}] is not a ${provider} credential`);
+  return found as Extract<CredentialConfig, { provider: P }>;
 }

@@ -6,16 +6,24 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
-/** The problem with an IMS base URL, or its normalised origin (no trailing slash) when it is fine. */
-export function checkImsUrl(value: unknown): { origin: string } | { problem: string } {
-  if (typeof value !== 'string' || !URL.canParse(value)) return { problem: MESSAGES.imsUrlNotString };
+/** The rule every upstream URL shares: https (http only on loopback), no user name or password. */
+function checkUpstreamUrl(value: unknown, notUrl: string): { url: URL } | { problem: string } {
+  if (typeof value !== 'string' || !URL.canParse(value)) return { problem: notUrl };
   const url = new URL(value);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     return { problem: MESSAGES.imsUrlHttps };
   }
   if (url.username !== '' || url.password !== '') return { problem: MESSAGES.imsUrlUserinfo };
+  return { url };
+}
+
+/** The problem with an IMS base URL, or its normalised origin (no trailing slash) when it is fine. */
+export function checkImsUrl(value: unknown): { origin: string } | { problem: string } {
+  const checked = checkUpstreamUrl(value, MESSAGES.imsUrlNotString);
+  if ('problem' in checked) return checked;
+  const { url } = checked;
   // `search`/`hash` are empty for a bare `?`/`#`, so look at the text as well.
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(value as string)) {
     return { problem: MESSAGES.imsUrlPath };
   }
   return { origin: url.origin };
@@ -27,4 +35,32 @@ export const imsUrl: Rule<string> = (value, path, issues) => {
   if ('origin' in result) return result.origin;
   issues.add(path, result.problem);
   return undefined;
+};
+
+/** Rule: a full token endpoint URL under the same rule as `imsUrl`, with a path and possibly a query. */
+export const tokenUrl: Rule<string> = (value, path, issues) => {
+  const checked = checkUpstreamUrl(value, MESSAGES.tokenUrlNotString);
+  if ('problem' in checked) {
+    issues.add(path, checked.problem);
+    return undefined;
+  }
+  if (checked.url.hash !== '' || (value as string).includes('#')) {
+    issues.add(path, MESSAGES.tokenUrlFragment);
+    return undefined;
+  }
+  return checked.url.href;
+};
+
+/** Rule: a JWKS URL under the same rule as `imsUrl` (https, or http on loopback), with a path, no fragment. */
+export const jwksUri: Rule<string> = (value, path, issues) => {
+  const checked = checkUpstreamUrl(value, MESSAGES.jwksUriNotString);
+  if ('problem' in checked) {
+    issues.add(path, checked.problem);
+    return undefined;
+  }
+  if (checked.url.hash !== '' || (value as string).includes('#')) {
+    issues.add(path, MESSAGES.tokenUrlFragment);
+    return undefined;
+  }
+  return checked.url.href;
 };

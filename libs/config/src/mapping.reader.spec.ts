@@ -23,8 +23,8 @@ describe('unknown keys', () => {
   });
 
   it('name the expected keys', () => {
-    expect(issuesOf(configDoc({ callers: [callerDoc({ roles: [] })] }))).toEqual([
-      { path: 'callers[0].roles', message: MESSAGES.unknownKey(['id', 'apiKeySha256', 'credentials']) },
+    expect(issuesOf(configDoc({ callers: [callerDoc({ role: 'admin' })] }))).toEqual([
+      { path: 'callers[0].role', message: MESSAGES.unknownKey(['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'credentials', 'roles', 'rateLimit']) },
     ]);
   });
 

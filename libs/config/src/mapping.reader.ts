@@ -80,7 +80,7 @@ export function readVariant<T, C>(
   const variant = chosen === undefined ? undefined : variants[chosen];
   if (variant === undefined) {
     // Without a valid tag we cannot tell which keys belong; flag only keys no variant knows.
-    reader.rejectUnknownKeys([tag, ...Object.values(variants).flatMap((v) => v.keys)]);
+    reader.rejectUnknownKeys([...new Set([tag, ...Object.values(variants).flatMap((v) => v.keys)])]);
     return undefined;
   }
   reader.rejectUnknownKeys([tag, ...variant.keys]);

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { CredentialConfig } from '@broker/config';
+import type { AdobeImsCredential } from '@broker/config';
 import type { SecretMaterial } from '@broker/secrets';
 import { postForm } from './bounded-http';
 import type { IssuedToken } from './issued-token';
+import { requireClientSecret } from './signing-key';
 import { type IssueOptions, TokenIssuer } from './token-issuer.port';
 import { parseTokenResponse } from './token-response';
 
@@ -12,12 +13,12 @@ import { parseTokenResponse } from './token-response';
  * in seconds.
  */
 @Injectable()
-export class AdobeImsIssuer extends TokenIssuer {
-  async issue(credential: CredentialConfig, secret: SecretMaterial, options: IssueOptions): Promise<IssuedToken> {
+export class AdobeImsIssuer extends TokenIssuer<AdobeImsCredential> {
+  async issue(credential: AdobeImsCredential, secret: SecretMaterial, options: IssueOptions): Promise<IssuedToken> {
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: credential.clientId,
-      client_secret: secret.clientSecret.reveal(),
+      client_secret: requireClientSecret(credential.id, secret),
       scope: credential.scopes.join(','),
     });
     const sentAt = Date.now();

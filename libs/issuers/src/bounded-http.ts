@@ -9,18 +9,29 @@ export interface UpstreamResponse {
   readonly body: string;
 }
 
+/** What a token request can carry: a urlencoded form, or a `FormData` (sent as multipart/form-data). */
+export type RequestBody = URLSearchParams | FormData;
+
 /**
  * POSTs a form to a token endpoint with a deadline, never following redirects, and reads at most
  * `MAX_RESPONSE_BYTES` of the answer. Network failures and timeouts become `UpstreamUnavailableError`.
  */
-export async function postForm(url: string, form: URLSearchParams, timeoutMs: number, headers: Record<string, string> = {}): Promise<UpstreamResponse> {
+export function postForm(url: string, form: URLSearchParams, timeoutMs: number, headers: Record<string, string> = {}): Promise<UpstreamResponse> {
+  return post(url, form, timeoutMs, { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+}
+
+/**
+ * `postForm` for any body: a `FormData` goes out as multipart/form-data, with the boundary fetch picks
+ * (so no content-type of our own). Same deadline, no redirects, same size cap.
+ */
+export async function post(url: string, payload: RequestBody, timeoutMs: number, headers: Record<string, string> = {}): Promise<UpstreamResponse> {
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
-      body: form,
+      headers: { accept: 'application/json', ...headers },
+      body: payload,
       redirect: 'manual',
       signal,
     });

@@ -3,5 +3,8 @@ export { IssuersModule } from './issuers.module';
 export { TokenIssuer, type IssueOptions } from './token-issuer.port';
 export { TokenIssuers } from './token-issuers';
 export { UpstreamBadResponseError, UpstreamRejectedError, UpstreamUnavailableError } from './upstream.errors';
+export { CredentialMaterialError } from './credential-material.error';
+export { KeyExpiryRegistry } from './key-expiry.registry';
+export { callerHeaders } from './caller-headers';
 export { parseTokenResponse } from './token-response';
 export { retryAfterMs } from './bounded-http';

@@ -8,9 +8,11 @@ export interface IssueOptions {
 }
 
 /**
- * Port: one identity provider protocol. An adapter makes exactly one attempt (no retries: that is policy)
- * and maps every failure to `UpstreamRejectedError`, `UpstreamBadResponseError` or `UpstreamUnavailableError`.
+ * Port: one identity provider protocol, for the credentials of its `provider`. An adapter makes exactly one
+ * attempt (no retries: that is policy) and maps every failure to `UpstreamRejectedError`,
+ * `UpstreamBadResponseError`, `UpstreamUnavailableError`, or `CredentialMaterialError` when the secret does
+ * not hold what the protocol needs.
  */
-export abstract class TokenIssuer {
-  abstract issue(credential: CredentialConfig, secret: SecretMaterial, options: IssueOptions): Promise<IssuedToken>;
+export abstract class TokenIssuer<C extends CredentialConfig = CredentialConfig> {
+  abstract issue(credential: C, secret: SecretMaterial, options: IssueOptions): Promise<IssuedToken>;
 }

@@ -70,3 +70,29 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('parseTokenResponse without expires_in (RFC 6749 makes it optional)', () => {
+  const ok = (body: Record<string, unknown>) => response(200, { access_token: 'abc', token_type: 'Bearer', ...body });
+
+  it('asks for the lifetime only when expires_in is absent', () => {
+    const fallback = jest.fn(() => 3600);
+    expect(parseTokenResponse(ok({}), SENT_AT, 'seconds', fallback).expiresAt).toBe(SENT_AT + 3_600_000);
+    expect(fallback).toHaveBeenCalledWith('abc');
+    expect(parseTokenResponse(ok({ expires_in: 60 }), SENT_AT, 'seconds', fallback).expiresAt).toBe(SENT_AT + 60_000);
+    expect(fallback).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['unknown', undefined],
+    ['years', 3 * 365 * 86400],
+    ['too short', 5],
+    ['already over', -10],
+  ])('rejects a lifetime that is %s', (_label, seconds) => {
+    expect(() => parseTokenResponse(ok({}), SENT_AT, 'seconds', () => seconds)).toThrow(UpstreamBadResponseError);
+  });
+
+  it('still rejects an expires_in that is present but bad, whatever the fallback says', () => {
+    expect(() => parseTokenResponse(ok({ expires_in: 0 }), SENT_AT, 'seconds', () => 3600)).toThrow(UpstreamBadResponseError);
+    expect(() => parseTokenResponse(ok({ expires_in: null }), SENT_AT, 'seconds', () => 3600)).toThrow(UpstreamBadResponseError);
+  });
+});

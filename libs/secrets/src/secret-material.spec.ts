@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { parseSecretMaterial } from './secret-material';
+import { parseSecretMaterial, sameMaterial } from './secret-material';
 import { SecretValue } from './secret-value';
 
 describe('parseSecretMaterial', () => {
@@ -15,7 +15,13 @@ describe('parseSecretMaterial', () => {
     expect(material?.version).toBe('v1');
   });
 
-  it.each(['', '   ', '{"other":"x"}', '{not json', '{"client_secret":""}'])('finds no client secret in %p', (raw) => {
+  it('accepts a JSON secret with a private_key and no client_secret (private_key_jwt), with an empty client secret', () => {
+    const material = parseSecretMaterial('{"private_key":"-----BEGIN PRIVATE KEY-----\\nabc","kid":"k1"}', { fetchedAt: 1 });
+    expect(material?.clientSecret.reveal()).toBe('');
+    expect(material?.fields.get('kid')?.reveal()).toBe('k1');
+  });
+
+  it.each(['', '   ', '{"other":"x"}', '{not json', '{"client_secret":""}', '{"private_key":"  "}', '{"private_key":7}'])('finds no client secret in %p', (raw) => {
     expect(parseSecretMaterial(raw, { fetchedAt: 1 })).toBeUndefined();
   });
 });
@@ -26,5 +32,15 @@ describe('SecretValue', () => {
     const renderings = [String(value), `${value}`, JSON.stringify({ value }), inspect(value), inspect({ nested: { value } })];
     for (const rendering of renderings) expect(rendering).not.toContain('hunter2');
     expect(value.reveal()).toBe('hunter2-very-secret');
+  });
+});
+
+describe('sameMaterial', () => {
+  it('compares the client secret and every other field', () => {
+    const read = (raw: string) => parseSecretMaterial(raw, { fetchedAt: 1 }) as NonNullable<ReturnType<typeof parseSecretMaterial>>;
+    expect(sameMaterial(read('{"client_secret":"a","private_key":"k1"}'), read('{"client_secret":"a","private_key":"k1"}'))).toBe(true);
+    expect(sameMaterial(read('{"client_secret":"a","private_key":"k1"}'), read('{"client_secret":"a","private_key":"k2"}'))).toBe(false);
+    expect(sameMaterial(read('a'), read('b'))).toBe(false);
+    expect(sameMaterial(read('{"client_secret":"a"}'), read('{"client_secret":"a","kid":"x"}'))).toBe(false);
   });
 });

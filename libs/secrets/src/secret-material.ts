@@ -2,7 +2,10 @@ import { SecretValue } from './secret-value';
 
 /** What a credential's secret reference resolves to. */
 export interface SecretMaterial {
-  /** The OAuth client secret. */
+  /**
+   * The OAuth client secret. Empty (`reveal() === ''`) when the secret is JSON with a `private_key` and no
+   * `client_secret` (RFC 7523 `private_key_jwt` needs none); issuers that need one reject that material.
+   */
   readonly clientSecret: SecretValue;
   /** Other string fields of a JSON secret (e.g. `private_key` for providers that sign assertions). */
   readonly fields: ReadonlyMap<string, SecretValue>;
@@ -14,7 +17,8 @@ export interface SecretMaterial {
 
 /**
  * A secret is either the bare client secret or a JSON object with a `client_secret` field (and possibly
- * others). Returns `undefined` when no client secret can be found; never echoes the content.
+ * others), or with a `private_key` field instead of it. Returns `undefined` when neither can be found;
+ * never echoes the content.
  */
 export function parseSecretMaterial(raw: string, meta: { version?: string; fetchedAt: number }): SecretMaterial | undefined {
   const text = raw.trim();
@@ -38,11 +42,22 @@ export function parseSecretMaterial(raw: string, meta: { version?: string; fetch
   } else {
     clientSecret = text;
   }
-  if (clientSecret === undefined || clientSecret.length === 0) return undefined;
+  const hasPrivateKey = (fields.get('private_key')?.reveal().trim().length ?? 0) > 0;
+  if ((clientSecret === undefined || clientSecret.length === 0) && !hasPrivateKey) return undefined;
   return {
-    clientSecret: new SecretValue(clientSecret),
+    clientSecret: new SecretValue(clientSecret ?? ''),
     fields,
     ...(meta.version === undefined ? {} : { version: meta.version }),
     fetchedAt: meta.fetchedAt,
   };
+}
+
+/** Whether two reads of a secret hold the same material (client secret and every other field). */
+export function sameMaterial(a: SecretMaterial, b: SecretMaterial): boolean {
+  if (!a.clientSecret.equals(b.clientSecret) || a.fields.size !== b.fields.size) return false;
+  for (const [name, value] of a.fields) {
+    const other = b.fields.get(name);
+    if (!other || !other.equals(value)) return false;
+  }
+  return true;
 }
