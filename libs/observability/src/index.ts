@@ -1,4 +1,7 @@
-export { createRootLogger, type RootLogger } from './logger.factory';
-export { installHttpLogging } from './http-logging';
+export { AuditLog, type AuditEvent, fingerprintOf } from './audit.log';
+export { BrokerMetrics, type CredentialSnapshot, type CredentialSnapshotSource } from './broker.metrics';
+export { createAuditLogger, createRootLogger, type RootLogger } from './logger.factory';
+export { type AccessLog, createAccessLog, installHttpLogging } from './http-logging';
+export { ObservabilityModule, ROOT_LOGGER } from './observability.module';
 export { PinoNestLogger } from './pino-nest.logger';
-export { currentRequestId, requestIdFrom, runWithRequestId } from './request-context';
+export { currentRequestId, requestIdFrom, runOutsideRequest, runWithRequestId } from './request-context';

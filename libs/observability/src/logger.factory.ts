@@ -47,3 +47,12 @@ export function createRootLogger(options: { level: LevelWithSilent; destination?
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
+
+/**
+ * The audit logger: always at info whatever LOG_LEVEL says, tagged `log_type: "audit"`. With a
+ * `destination` (AUDIT_LOG names a file) it writes there alone; otherwise it shares the root logger's stream.
+ */
+export function createAuditLogger(root: RootLogger, destination?: DestinationStream): RootLogger {
+  if (destination === undefined) return root.child({ log_type: 'audit' }, { level: 'info' });
+  return createRootLogger({ level: 'info', destination }).child({ log_type: 'audit' });
+}

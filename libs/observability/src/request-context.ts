@@ -24,3 +24,11 @@ export function runWithRequestId<T>(requestId: string, fn: () => T): T {
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
+
+/**
+ * Runs `fn` outside any request's context: timers armed while serving one request (background refreshes)
+ * must not log under that request's id when they fire hours later.
+ */
+export function runOutsideRequest<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

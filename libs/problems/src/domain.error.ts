@@ -4,15 +4,19 @@
  * a token or an upstream response body.
  */
 export class DomainError extends Error {
+  /** RFC 9457 extension members added to the problem body (e.g. the list of config issues). */
+  readonly extensions: Readonly<Record<string, unknown>>;
+
   constructor(
     readonly code: string,
     readonly status: number,
     readonly title: string,
     detail: string,
     readonly headers: Readonly<Record<string, string>> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; extensions?: Readonly<Record<string, unknown>> },
   ) {
     super(detail, options);
+    this.extensions = options?.extensions ?? {};
     this.name = new.target.name;
   }
 }

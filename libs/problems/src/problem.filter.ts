@@ -19,6 +19,12 @@ const HTTP_CODES: Readonly<Record<number, [code: string, title: string]>> = {
   431: ['headers_too_large', 'Request header fields too large'],
 };
 
+/** Fastify errors whose messages quote the request path, with the detail to answer instead. */
+const PATH_QUOTING_FASTIFY_ERRORS: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'The request path is not valid percent-encoded UTF-8.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A segment of the request path is too long.',
+};
+
 /**
  * The one exception filter. Known errors become RFC 9457 problems; anything else is a bare 500 whose body
  * carries only the request id, so no internal detail (or secret) can leak through an unexpected error.
@@ -29,8 +35,14 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
+    this.send(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /**
+   * Answers `exception` as a problem. Also the target of Fastify's `frameworkErrors`, which are raised before
+   * routing (bad percent-encoding, over-long path segments) and so never reach Nest's filters.
+   */
+  send(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { problem, headers } = this.toProblem(exception);
     problem.request_id = String(request.id);
     if (problem.status >= 500 && !(exception instanceof DomainError)) {
@@ -43,7 +55,7 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown): { problem: Problem; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
       return {
-        problem: problemOf(exception.status, exception.code, exception.title, exception.message),
+        problem: { ...exception.extensions, ...problemOf(exception.status, exception.code, exception.title, exception.message) },
         headers: { ...exception.headers },
       };
     }
@@ -84,8 +96,11 @@ function clientDetail(exception: unknown, fallback: string): string {
     }
     return exception.message;
   }
-  if (exception instanceof Error && typeof (exception as { code?: unknown }).code === 'string') {
-    // Fastify errors (FST_ERR_CTP_*, FST_ERR_CTP_BODY_TOO_LARGE …) have fixed, value-free messages.
+  const code = exception instanceof Error ? (exception as { code?: unknown }).code : undefined;
+  if (exception instanceof Error && typeof code === 'string') {
+    // These two quote the raw request path; answer with a fixed text instead of reflecting it.
+    if (code in PATH_QUOTING_FASTIFY_ERRORS) return PATH_QUOTING_FASTIFY_ERRORS[code] ?? fallback;
+    // Other Fastify errors (FST_ERR_CTP_*, FST_ERR_CTP_BODY_TOO_LARGE …) have fixed, value-free messages.
     return exception.message;
   }
   return fallback;

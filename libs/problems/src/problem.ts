@@ -7,6 +7,8 @@ export interface Problem {
   code: string;
   instance?: string;
   request_id?: string;
+  /** Extension members (RFC 9457 §3.2), e.g. `issues` of a rejected config reload. */
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LevelWithSilent } from 'pino';
+import { parseBrokerConfig, parseEnvironment } from '@broker/config';
+import { createAuditLogger, createRootLogger } from '@broker/observability';
+import { createBrokerApp } from '../../apps/broker/src/broker.app';
+import { LogCapture } from './log-capture';
+
+/** Where a test credential's client secret lives, as written in the config file. */
+export type SecretInput =
+  | { readonly source: 'aws'; readonly secretId: string; readonly versionStage?: string }
+  | { readonly source: 'file'; readonly path: string }
+  | { readonly source: 'env'; readonly name: string };
+
+export interface CredentialInput {
+  readonly id: string;
+  readonly imsUrl: string;
+  readonly clientId: string;
+  readonly orgId?: string;
+  readonly scopes?: readonly string[];
+  readonly secret: SecretInput;
+}
+
+interface CallerInputBase {
+  readonly id: string;
+  readonly credentials: readonly string[];
+  readonly roles?: readonly 'admin'[];
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst: number };
+}
+
+/** A caller by its clear API key; the file gets its SHA-256, as in production. */
+export interface ApiKeyCallerInput extends CallerInputBase {
+  readonly apiKey: string;
+}
+
+/** A workload-JWT caller: the `sub` it presents, and its issuer when several are configured. */
+export interface JwtCallerInput extends CallerInputBase {
+  readonly jwtSubject: string;
+  readonly issuer?: string;
+}
+
+export type CallerInput = ApiKeyCallerInput | JwtCallerInput;
+
+export interface BrokerFileInput {
+  readonly credentials: readonly CredentialInput[];
+  readonly callers: readonly CallerInput[];
+  readonly tokens?: Readonly<Record<string, number | string>>;
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** `issuers:` entries, as written in the file. */
+  readonly issuers?: readonly Readonly<Record<string, unknown>>[];
+  readonly rateLimits?: Readonly<Record<string, unknown>>;
+}
+
+export const TEST_ORG_ID = 'E2E0000000000000000000AA@AdobeOrg';
+export const TEST_SCOPES: readonly string[] = ['openid', 'AdobeID', 'read_organizations'];
+
+/** Lower-case hex SHA-256, the form `apiKeySha256` takes in the config file. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The text of a broker config file. JSON is valid YAML, so the typed input is serialised as is. */
+export function brokerYaml(input: BrokerFileInput): string {
+  return JSON.stringify(
+    {
+      credentials: input.credentials.map((c) => ({
+        id: c.id,
+        provider: 'adobe-ims',
+        imsUrl: c.imsUrl,
+        clientId: c.clientId,
+        orgId: c.orgId ?? TEST_ORG_ID,
+        scopes: c.scopes ?? TEST_SCOPES,
+        secret: c.secret,
+      })),
+      callers: input.callers.map((c) => ({
+        id: c.id,
+        ...('apiKey' in c ? { apiKeySha256: sha256Hex(c.apiKey) } : { jwtSubject: c.jwtSubject, ...(c.issuer ? { issuer: c.issuer } : {}) }),
+        credentials: c.credentials,
+        ...(c.roles ? { roles: c.roles } : {}),
+        ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}),
+      })),
+      ...(input.tokens ? { tokens: input.tokens } : {}),
+      ...(input.secrets ? { secrets: input.secrets } : {}),
+      ...(input.issuers ? { issuers: input.issuers } : {}),
+      ...(input.rateLimits ? { rateLimits: input.rateLimits } : {}),
+    },
+    null,
+    2,
+  );
+}
+
+export interface StartBrokerOptions {
+  readonly file: BrokerFileInput;
+  /** Default `trace`, so every line the broker can write is captured (and checked for secrets). */
+  readonly logLevel?: LevelWithSilent;
+  /** Lines go here; pass one capture to several brokers of a test file to see every line in one place. */
+  readonly logs?: LogCapture;
+  /** The audit trail goes here (on its own stream, as with AUDIT_LOG); default: the `logs` stream. */
+  readonly auditLogs?: LogCapture;
+}
+
+/** A broker built by `createBrokerApp` exactly as `main.ts` builds it, listening on a free loopback port. */
+export interface BrokerUnderTest {
+  readonly app: NestFastifyApplication;
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/**
+ * Validates the config like the real boot path (`parseBrokerConfig`, `parseEnvironment`) and starts the app.
+ * Nest routes every `Logger` to the most recently created app's logger, so several brokers alive at once in
+ * one test file should share one `LogCapture`.
+ */
+export async function startBroker(options: StartBrokerOptions): Promise<BrokerUnderTest> {
+  const logs = options.logs ?? new LogCapture();
+  const env = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: options.logLevel ?? 'trace' });
+  const config = parseBrokerConfig(brokerYaml(options.file), '/e2e/broker.yaml');
+  const logger = createRootLogger({ level: options.logLevel ?? 'trace', destination: logs });
+  const auditLogger = options.auditLogs ? createAuditLogger(logger, options.auditLogs) : undefined;
+  const app = await createBrokerApp({ env, config, logger, ...(auditLogger ? { auditLogger } : {}) });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('broker has no TCP address');
+  let closed = false;
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    logs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+  };
+}
