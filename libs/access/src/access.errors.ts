@@ -12,7 +12,15 @@ export class UnauthenticatedError extends DomainError {
 
 /** The caller may not fetch this credential (or, for callers without `*`, it does not exist). */
 export class ForbiddenCredentialError extends DomainError {
-  constructor(credentialId: string) {
+  /** `credentialId` has passed the id rule before it gets here, so it may be logged and echoed. */
+  constructor(readonly credentialId: string) {
     super('forbidden', 403, 'Forbidden', `This caller may not fetch credential '${credentialId}'.`);
+  }
+}
+
+/** The caller is authenticated but lacks the role an endpoint needs. */
+export class MissingRoleError extends DomainError {
+  constructor(role: string) {
+    super('forbidden', 403, 'Forbidden', `This endpoint needs the '${role}' role.`);
   }
 }

@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AccessPolicy } from './access.policy';
+import { AdminGuard } from './admin.guard';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { AuditInterceptor } from './audit.interceptor';
+import { CallerAuthenticator } from './caller.authenticator';
 import { CallerGuard } from './caller.guard';
+import { JwtAuthenticator } from './jwt.authenticator';
 
-/** Caller authentication and the per-credential access policy. */
+/**
+ * Caller authentication (API keys and workload JWTs), rate limiting (the `RateLimiter` port, provided by the
+ * global RateLimitModule), the per-credential access policy, the admin role and the admin audit interceptor.
+ */
 @Module({
-  providers: [ApiKeyAuthenticator, CallerGuard, AccessPolicy],
-  exports: [ApiKeyAuthenticator, CallerGuard, AccessPolicy],
+  providers: [ApiKeyAuthenticator, JwtAuthenticator, CallerAuthenticator, CallerGuard, AdminGuard, AccessPolicy, AuditInterceptor],
+  exports: [ApiKeyAuthenticator, JwtAuthenticator, CallerAuthenticator, CallerGuard, AdminGuard, AccessPolicy, AuditInterceptor],
 })
 export class AccessModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@broker/config';
 import { ForbiddenCredentialError } from './access.errors';
 import type { Caller } from './caller';
+import { isGranted } from './credential-grants';
 
 /** Which credentials a caller may fetch. */
 @Injectable()
@@ -9,13 +10,13 @@ export class AccessPolicy {
   constructor(private readonly config: ConfigService) {}
 
   /**
-   * Throws unless `caller` may fetch `credentialId`. A caller without `*` gets the same 403 for an unknown
-   * id as for a forbidden one, so credential ids cannot be probed; `*` callers learn that an id is unknown
-   * (404) from the token service.
+   * Throws unless `caller` may fetch `credentialId` (granted by id or pattern, and configured). A caller
+   * without `*` gets the same 403 for an unknown id as for a forbidden one, so credential ids cannot be
+   * probed; `*` callers learn that an id is unknown (404) from the token service.
    */
   assertMayFetch(caller: Caller, credentialId: string): void {
-    if (caller.credentials.includes('*')) return;
-    if (caller.credentials.includes(credentialId) && this.config.credential(credentialId)) return;
+    if (caller.grants.all) return;
+    if (isGranted(caller.grants, credentialId) && this.config.credential(credentialId)) return;
     throw new ForbiddenCredentialError(credentialId);
   }
 }

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@broker/config';
+import { ACCESS_MESSAGES } from './access.constants';
 import { UnauthenticatedError } from './access.errors';
 import type { Caller } from './caller';
+import { callerFrom } from './caller.factory';
 
 /** API keys are opaque printable strings; anything longer or stranger is rejected before hashing. */
 const API_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
-const BEARER_PATTERN = /^Bearer +(\S+) *$/i;
 
 /**
- * Authenticates callers by `Authorization: Bearer <api key>`. Only SHA-256 hashes of keys are configured;
- * the presented key is hashed and looked up, so the broker never holds a caller's key.
+ * Authenticates callers by API key. Only SHA-256 hashes of keys are configured; the presented key is hashed
+ * and looked up, so the broker never holds a caller's key.
  */
 @Injectable()
 export class ApiKeyAuthenticator implements OnModuleDestroy {
@@ -22,16 +23,11 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
     this.unsubscribe = config.onChange(() => this.rebuild());
   }
 
-  /** The caller behind an `Authorization` header value; throws `UnauthenticatedError` otherwise. */
-  authenticate(authorization: string | string[] | undefined): Caller {
-    if (authorization === undefined) throw new UnauthenticatedError('An Authorization: Bearer header is required.', false);
-    const match = typeof authorization === 'string' ? BEARER_PATTERN.exec(authorization) : null;
-    const key = match?.[1];
-    if (key === undefined || !API_KEY_PATTERN.test(key)) {
-      throw new UnauthenticatedError('The Authorization header must be "Bearer <api key>".', true);
-    }
+  /** The caller behind a presented API key (the bearer token); throws `UnauthenticatedError` otherwise. */
+  authenticateKey(key: string): Caller {
+    if (!API_KEY_PATTERN.test(key)) throw new UnauthenticatedError(ACCESS_MESSAGES.malformedHeader, true);
     const caller = this.byHash.get(createHash('sha256').update(key).digest('hex'));
-    if (!caller) throw new UnauthenticatedError('The API key is not known.', true);
+    if (!caller) throw new UnauthenticatedError(ACCESS_MESSAGES.unknownKey, true);
     return caller;
   }
 
@@ -40,8 +36,7 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
   }
 
   private rebuild(): void {
-    this.byHash = new Map(
-      this.config.current.callers.map((caller) => [caller.apiKeySha256, { id: caller.id, credentials: caller.credentials }]),
-    );
+    const { callers, rateLimits } = this.config.current;
+    this.byHash = new Map(callers.flatMap((caller) => (caller.apiKeySha256 === undefined ? [] : [[caller.apiKeySha256, callerFrom(caller, rateLimits)]])));
   }
 }

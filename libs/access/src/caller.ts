@@ -1,8 +1,19 @@
-/** An authenticated caller of the broker. */
+import type { RateLimit } from '@broker/config';
+import type { CredentialGrants } from './credential-grants';
+
+/** An authenticated caller of the broker, the same whichever way it proved who it is. */
 export interface Caller {
   readonly id: string;
-  /** Credential ids this caller may fetch; `*` grants all. */
+  /** How it authenticated: an API key, or a workload JWT from a trusted issuer. */
+  readonly kind: 'api-key' | 'jwt';
+  /** Credential ids and patterns this caller may fetch, as configured; `*` grants all. */
   readonly credentials: readonly string[];
+  /** `credentials`, compiled. */
+  readonly grants: CredentialGrants;
+  /** `admin` opens the /admin endpoints. */
+  readonly roles: readonly string[];
+  /** Its token bucket (its own `rateLimit`, else `rateLimits.default`); absent means not limited. */
+  readonly rateLimit?: RateLimit;
 }
 
 declare module 'fastify' {

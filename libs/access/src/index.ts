@@ -1,6 +1,12 @@
-export { ForbiddenCredentialError, UnauthenticatedError } from './access.errors';
+export { ForbiddenCredentialError, MissingRoleError, UnauthenticatedError } from './access.errors';
 export { AccessModule } from './access.module';
 export { AccessPolicy } from './access.policy';
+export { AdminGuard } from './admin.guard';
 export { ApiKeyAuthenticator } from './api-key.authenticator';
+export { Audited } from './audited.decorator';
+export { AuditInterceptor, credentialParamOf } from './audit.interceptor';
 export type { Caller } from './caller';
+export { CallerAuthenticator } from './caller.authenticator';
 export { CallerGuard } from './caller.guard';
+export { compileGrants, type CredentialGrants, isGranted } from './credential-grants';
+export { JwtAuthenticator } from './jwt.authenticator';

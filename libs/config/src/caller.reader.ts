@@ -1,21 +1,77 @@
-import { ALL_CREDENTIALS, ID_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from './config.constants';
+import { ALL_CREDENTIALS, CREDENTIAL_GLOB_PATTERN, ID_PATTERN, JWT_CLAIM_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from './config.constants';
 import type { CallerConfig } from './broker-config.interface';
-import { listOf, matching, type Rule } from './field.rules';
+import { listOf, matching, oneOf, type Rule } from './field.rules';
 import { MappingReader } from './mapping.reader';
+import { rateLimit } from './rate-limit.reader';
 
-const CALLER_KEYS = ['id', 'apiKeySha256', 'credentials'] as const;
+const CALLER_KEYS = ['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'credentials', 'roles', 'rateLimit'] as const;
 
-const credentialRef: Rule<string> = (value, path, issues) =>
-  value === ALL_CREDENTIALS ? value : matching(ID_PATTERN, MESSAGES.credentialRef)(value, path, issues);
+/** Roles beyond fetching tokens; `admin` opens the /admin endpoints. */
+export const CALLER_ROLES = ['admin'] as const;
 
-/** Rule for one entry of `callers:`. Whether its credential ids exist is checked by the cross-reference rules. */
-export const caller: Rule<CallerConfig> = (value, path, issues) => {
-  const r = MappingReader.open(value, path, issues);
-  if (r === undefined) return undefined;
-  r.rejectUnknownKeys(CALLER_KEYS);
-  const id = r.required('id', matching(ID_PATTERN, MESSAGES.id));
-  const hash = r.required('apiKeySha256', matching(SHA256_HEX_PATTERN, MESSAGES.apiKeySha256));
-  const credentials = r.required('credentials', listOf(credentialRef, { nonEmpty: true, unique: true }));
-  if (id === undefined || hash === undefined || credentials === undefined) return undefined;
-  return { id, apiKeySha256: hash.toLowerCase(), credentials };
-};
+/** A credential id, a glob such as `aep-*`, or `*` alone. Whether exact ids exist is a cross-reference rule. */
+const credentialGrant: Rule<string> = (value, path, issues) =>
+  value === ALL_CREDENTIALS ? value : matching(CREDENTIAL_GLOB_PATTERN, MESSAGES.credentialGrant)(value, path, issues);
+
+type Identity = Pick<CallerConfig, 'apiKeySha256' | 'jwt'>;
+
+/**
+ * The issuer a `jwtSubject` caller belongs to: the one it names, or the only one configured. With several
+ * issuers a subject must name its own, since `system:serviceaccount:ns:name` is the same text in every cluster.
+ */
+function resolveIssuer(r: MappingReader, trusted: readonly string[] | undefined): string | undefined {
+  const named = r.raw('issuer');
+  if (named !== undefined) {
+    const issuer = matching(JWT_CLAIM_PATTERN, MESSAGES.jwtClaim)(named, r.pathOf('issuer'), r.issues);
+    if (issuer !== undefined && trusted !== undefined && !trusted.includes(issuer)) {
+      r.issues.add(r.pathOf('issuer'), MESSAGES.unknownIssuer(issuer));
+      return undefined;
+    }
+    return issuer;
+  }
+  // A broken issuers: section has been reported already; guessing here would only add noise.
+  if (trusted === undefined) return undefined;
+  if (trusted.length === 1) return trusted[0];
+  r.issues.add(trusted.length === 0 ? r.pathOf('jwtSubject') : r.pathOf('issuer'), trusted.length === 0 ? MESSAGES.callerNeedsIssuer : MESSAGES.callerAmbiguousIssuer);
+  return undefined;
+}
+
+function readIdentity(r: MappingReader, trusted: readonly string[] | undefined): Identity | undefined {
+  const hasKey = r.raw('apiKeySha256') !== undefined;
+  if (hasKey === (r.raw('jwtSubject') !== undefined)) {
+    r.issues.add(r.path, MESSAGES.callerIdentity);
+    return undefined;
+  }
+  if (hasKey) {
+    if (r.raw('issuer') !== undefined) r.issues.add(r.pathOf('issuer'), MESSAGES.callerIssuerWithoutJwt);
+    const hash = r.required('apiKeySha256', matching(SHA256_HEX_PATTERN, MESSAGES.apiKeySha256));
+    return hash === undefined ? undefined : { apiKeySha256: hash.toLowerCase() };
+  }
+  const subject = r.required('jwtSubject', matching(JWT_CLAIM_PATTERN, MESSAGES.jwtClaim));
+  const issuer = resolveIssuer(r, trusted);
+  return subject === undefined || issuer === undefined ? undefined : { jwt: { issuer, subject } };
+}
+
+/**
+ * Rule for one entry of `callers:`, given the `issuer` values of `issuers:` (undefined when that section is
+ * unreadable). Whether exact credential ids exist is checked by the cross-reference rules.
+ */
+export function caller(trustedIssuers: readonly string[] | undefined): Rule<CallerConfig> {
+  return (value, path, issues) => {
+    const r = MappingReader.open(value, path, issues);
+    if (r === undefined) return undefined;
+    r.rejectUnknownKeys(CALLER_KEYS);
+    const id = r.required('id', matching(ID_PATTERN, MESSAGES.id));
+    const identity = readIdentity(r, trustedIssuers);
+    const roles = r.optional('roles', listOf(oneOf(CALLER_ROLES), { unique: true }), []);
+    // An admin-only caller (operators, CI) needs no credential; everyone else must be granted something.
+    const credentials =
+      roles === undefined || roles.includes('admin')
+        ? r.optional('credentials', listOf(credentialGrant, { unique: true }), [])
+        : r.required('credentials', listOf(credentialGrant, { nonEmpty: true, unique: true }));
+    const limit = r.raw('rateLimit') === undefined ? null : r.required('rateLimit', rateLimit);
+    if (id === undefined || identity === undefined || credentials === undefined || roles === undefined || limit === undefined) return undefined;
+    const common = { id, credentials, roles, ...(limit === null ? {} : { rateLimit: limit }) };
+    return identity.jwt === undefined ? { ...common, apiKeySha256: identity.apiKeySha256 as string } : { ...common, jwt: identity.jwt };
+  };
+}

@@ -1,4 +1,4 @@
-import { ALL_CREDENTIALS, ID_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from './config.constants';
+import { ALL_CREDENTIALS, ID_PATTERN, JWT_CLAIM_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from './config.constants';
 import { childPath, type IssueCollector } from './config.issues';
 import { isMapping } from './mapping.reader';
 
@@ -68,4 +68,26 @@ export function checkCrossReferences(rawCredentials: unknown, rawCallers: unknow
       }
     });
   }
+}
+
+/** Rules spanning issuers and JWT callers: unique issuers, and one caller per issuer and subject. */
+export function checkJwtCallers(rawIssuers: unknown, rawCallers: unknown, issues: IssueCollector): void {
+  const issuers = entries(rawIssuers);
+  const claim = (value: unknown): string | undefined => (typeof value === 'string' && JWT_CLAIM_PATTERN.test(value) ? value : undefined);
+  reportDuplicates('issuers', issuers, 'issuer', (node) => claim(node['issuer']), (_issuer, firstPath) => MESSAGES.duplicateIssuer(firstPath), issues);
+  const names = issuers.map((e) => claim(e.node['issuer']));
+  // A caller without `issuer:` belongs to the only issuer; with several, the caller rule reports it.
+  const only = names.length === 1 ? names[0] : undefined;
+  reportDuplicates(
+    'callers',
+    entries(rawCallers),
+    'jwtSubject',
+    (node) => {
+      const subject = claim(node['jwtSubject']);
+      const issuer = node['issuer'] === undefined ? only : claim(node['issuer']);
+      return subject === undefined || issuer === undefined ? undefined : `${issuer}\n${subject}`;
+    },
+    (_key, firstPath) => MESSAGES.duplicateJwtSubject(firstPath),
+    issues,
+  );
 }
