@@ -116,6 +116,11 @@ export class SecretsManagerEmulator {
   delayMs = 0;
   /** How long a 'slow' request waits before being answered normally. */
   slowMs = DEFAULT_SLOW_MS;
+  /**
+   * Called after an action succeeded and before its answer is sent, e.g. to SIGKILL the broker that made
+   * the call (the change is then made, but the caller never learns it). The answer waits for the promise.
+   */
+  afterAction: ((action: string, input: Readonly<Record<string, unknown>>) => void | Promise<void>) | undefined;
 
   /** Requests received (any action, any outcome). */
   calls = 0;
@@ -278,6 +283,8 @@ export class SecretsManagerEmulator {
       payload = { __type: err.type, Message: err.message };
     }
     record.status = status;
+    if (status === 200 && this.afterAction) await this.afterAction(action, record.input);
+    if (this.closed || res.destroyed) return;
     const text = JSON.stringify(payload);
     res.writeHead(status, {
       'Content-Type': JSON_11,

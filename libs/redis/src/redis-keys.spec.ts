@@ -15,10 +15,11 @@ describe('RedisKeys', () => {
     expect(keys.lock('ims-prod')).toBe('tb:{cred:ims-prod}:lock');
     expect(keys.failure('ims-prod')).toBe('tb:{cred:ims-prod}:failure');
     expect(keys.rotation('ims-prod')).toBe('tb:{cred:ims-prod}:rotation');
+    expect(keys.rotationLock('ims-prod')).toBe('tb:{cred:ims-prod}:rotation-lock');
   });
 
   it('puts every key of one credential in the same cluster slot, and other credentials elsewhere', () => {
-    const tags = new Set([keys.token('a'), keys.lock('a'), keys.failure('a'), keys.rotation('a')].map(hashTag));
+    const tags = new Set([keys.token('a'), keys.lock('a'), keys.failure('a'), keys.rotation('a'), keys.rotationLock('a')].map(hashTag));
     expect([...tags]).toEqual(['cred:a']);
     expect(hashTag(keys.token('b'))).toBe('cred:b');
   });

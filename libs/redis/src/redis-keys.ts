@@ -27,6 +27,11 @@ export class RedisKeys {
     return this.credentialKey(credentialId, 'rotation');
   }
 
+  /** The lock that lets one instance of the fleet at a time rotate a credential's secret. */
+  rotationLock(credentialId: string): string {
+    return this.credentialKey(credentialId, 'rotation-lock');
+  }
+
   /** The rate-limit counter of a caller. */
   rateLimit(callerId: string): string {
     return `${this.keyPrefix}{caller:${callerId}}:rate`;

@@ -1,7 +1,15 @@
-export { type SecretMaterial, parseSecretMaterial } from './secret-material';
+export { type SecretMaterial, parseSecretMaterial, sameMaterial } from './secret-material';
 export { SecretValue } from './secret-value';
 export { SecretSourceError, SecretUnavailableError } from './secret.errors';
 export { SecretSource, type RawSecret } from './secret-source.port';
 export { SecretsService, type SecretStatus } from './secrets.service';
 export { SecretsHealthIndicator } from './secrets.health';
 export { SecretsModule } from './secrets.module';
+export {
+  STAGE,
+  type SecretVersionInfo,
+  SecretVersionStore,
+  SecretVersionStoreError,
+  type SecretVersionValue,
+  type VersionSelector,
+} from './secret-version-store.port';

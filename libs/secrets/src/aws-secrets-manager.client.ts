@@ -1,0 +1,45 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+
+/** AWS errors that retrying will not fix: the secret, the request or the broker's permissions are wrong. */
+export const PERMANENT_AWS_ERRORS: ReadonlySet<string> = new Set([
+  'ResourceNotFoundException',
+  'ResourceExistsException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'EncryptionFailure',
+  'InvalidRequestException',
+  'InvalidParameterException',
+  'LimitExceededException',
+  'UnrecognizedClientException',
+]);
+
+/** The AWS error name (`ResourceNotFoundException`, …) of an SDK failure; never its message. */
+export function awsErrorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+/**
+ * The one Secrets Manager client of the process, shared by the secret source (reads) and the version store
+ * (rotation writes). Region, credentials and endpoint come from the SDK's standard chain (`AWS_REGION`,
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER`, IRSA, …). The SDK retries throttling and network errors itself
+ * (3 attempts); timeouts keep a hung endpoint from blocking a refresh or a rotation step.
+ */
+@Injectable()
+export class AwsSecretsManagerClient implements OnModuleDestroy {
+  private client: SecretsManagerClient | undefined;
+
+  /** Created on first use so that a broker without `aws` secrets never needs an AWS region. */
+  get sdk(): SecretsManagerClient {
+    this.client ??= new SecretsManagerClient({
+      // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes and keeps waiting.
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+    });
+    return this.client;
+  }
+
+  onModuleDestroy(): void {
+    this.client?.destroy();
+    this.client = undefined;
+  }
+}
