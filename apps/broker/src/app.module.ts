@@ -3,11 +3,21 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@broker/access';
 import { BrokerModule } from '@broker/broker';
 import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker/config';
+import { IssuersModule } from '@broker/issuers';
 import { LockingModule } from '@broker/locking';
+import { type BrokerMetrics, ObservabilityModule, type RootLogger } from '@broker/observability';
+import { RateLimitModule } from '@broker/rate-limit';
 import { RedisModule } from '@broker/redis';
+import { RotationModule } from '@broker/rotation';
 import { SecretsModule } from '@broker/secrets';
 import { TokenStoreModule } from '@broker/token-store';
+import { AdminController } from './admin.controller';
+import { CredentialStatusService } from './credential-status';
+import { FleetEventsListener } from './fleet-events.listener';
 import { HealthController } from './health.controller';
+import { Lifecycle } from './lifecycle';
+import { MetricsController } from './metrics.controller';
+import { RotationsController } from './rotations.controller';
 import { TokensController } from './tokens.controller';
 
 /**
@@ -16,21 +26,35 @@ import { TokensController } from './tokens.controller';
  */
 @Module({})
 export class AppModule {
-  static forRoot(options: { env: BrokerEnvironment; config: BrokerConfig }): DynamicModule {
+  static forRoot(options: {
+    env: BrokerEnvironment;
+    config: BrokerConfig;
+    logger: RootLogger;
+    auditLogger: RootLogger;
+    metrics: BrokerMetrics;
+  }): DynamicModule {
     const mode = options.env.redis ? 'fleet' : 'local';
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(options),
+        ConfigModule.forRoot({ env: options.env, config: options.config }),
+        ObservabilityModule.forRoot({ logger: options.logger, auditLogger: options.auditLogger, metrics: options.metrics }),
         TerminusModule.forRoot({ logger: false }),
         ...(options.env.redis ? [RedisModule.forRoot(options.env.redis)] : []),
         TokenStoreModule.forRoot({ mode }),
         LockingModule.forRoot({ mode }),
+        RateLimitModule.forRoot({ mode }),
         SecretsModule,
         BrokerModule,
+        IssuersModule,
         AccessModule,
+        RotationModule.forRoot({
+          mode,
+          ...(options.env.rotationCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.env.rotationCheckIntervalMs }),
+        }),
       ],
-      controllers: [TokensController, HealthController],
+      controllers: [TokensController, HealthController, AdminController, MetricsController, RotationsController],
+      providers: [Lifecycle, CredentialStatusService, FleetEventsListener],
     };
   }
 }

@@ -1,9 +1,14 @@
 import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccessPolicy, type Caller, CallerGuard } from '@broker/access';
 import { TokenService } from '@broker/broker';
 import { ConfigService } from '@broker/config';
+import { AuditLog, fingerprintOf } from '@broker/observability';
+import { callerHeaders } from '@broker/issuers';
 import type { StoredToken } from '@broker/token-store';
+import { CallerHeadersDto, TokenResponseDto } from './openapi/api.schemas';
+import { ApiProblems } from './openapi/problem-responses';
 import { parseCredentialId, parseMinTtl } from './token-request';
 
 interface TokenResponse {
@@ -14,7 +19,11 @@ interface TokenResponse {
   expires_at: string;
 }
 
-/** The callers' API: tokens and ready-made headers for Adobe API calls. */
+/** The callers' API: tokens and ready-made headers for API calls (per-credential templates). */
+@ApiTags('tokens')
+@ApiBearerAuth('caller')
+@ApiProblems(400, 401, 403, 404, 429, 502, 503)
+@ApiQuery({ name: 'min_ttl', required: false, description: 'Seconds the token must stay valid (0-86400, default 300).', schema: { type: 'integer', minimum: 0, maximum: 86400 } })
 @Controller('v1/tokens')
 @UseGuards(CallerGuard)
 export class TokensController {
@@ -22,9 +31,12 @@ export class TokensController {
     private readonly tokens: TokenService,
     private readonly access: AccessPolicy,
     private readonly config: ConfigService,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get(':credentialId')
+  @ApiOperation({ summary: 'A token of the credential, valid for at least min_ttl seconds when possible.' })
+  @ApiOkResponse({ type: TokenResponseDto })
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
   async token(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>): Promise<TokenResponse> {
@@ -41,21 +53,28 @@ export class TokensController {
   }
 
   @Get(':credentialId/headers')
+  @ApiOperation({ summary: 'The headers an API call with this credential needs.' })
+  @ApiOkResponse({ type: CallerHeadersDto })
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
   async headers(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>): Promise<Record<string, string>> {
     const { credentialId, token } = await this.fetch(request, rawId, query);
-    const credential = this.config.credential(credentialId);
-    return {
-      authorization: `Bearer ${token.accessToken}`,
-      ...(credential ? { 'x-api-key': credential.clientId, 'x-gw-ims-org-id': credential.orgId } : {}),
-    };
+    return callerHeaders(this.config.credential(credentialId), token.accessToken);
   }
 
   private async fetch(request: FastifyRequest, rawId: string, query: Record<string, unknown>): Promise<{ credentialId: string; token: StoredToken }> {
     const credentialId = parseCredentialId(rawId);
     const minTtl = parseMinTtl(query, this.config.current.tokens.minTtlDefaultSeconds);
-    this.access.assertMayFetch(request.caller as Caller, credentialId);
-    return { credentialId, token: await this.tokens.getToken(credentialId, minTtl) };
+    const caller = request.caller as Caller;
+    this.access.assertMayFetch(caller, credentialId);
+    const token = await this.tokens.getToken(credentialId, minTtl);
+    this.audit.record({
+      action: 'token.issue',
+      outcome: 'success',
+      callerId: caller.id,
+      credentialId,
+      tokenFingerprint: fingerprintOf(token.accessToken),
+    });
+    return { credentialId, token };
   }
 }

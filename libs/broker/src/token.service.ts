@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
-import { type IssuedToken, UpstreamBadResponseError, UpstreamRejectedError, UpstreamUnavailableError } from '@broker/issuers';
+import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
 import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
+import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { type SharedFailure, type StoredToken, type TokenEvent, TokenEvents, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
@@ -42,6 +43,7 @@ export class TokenService implements OnModuleDestroy {
     private readonly events: TokenEvents,
     private readonly locks: LockService,
     private readonly minter: UpstreamMinter,
+    private readonly metrics: BrokerMetrics,
   ) {
     this.unsubscribers = [
       this.config.onChange(() => this.forgetRemovedCredentials()),
@@ -56,7 +58,13 @@ export class TokenService implements OnModuleDestroy {
     const state = this.stateOf(credentialId);
     const now = Date.now();
     let token = state.token;
-    if (!token || !satisfies(token, minTtlSeconds, now)) token = await this.loadFromStore(credentialId, state);
+    if (token && satisfies(token, minTtlSeconds, now)) {
+      this.metrics.cacheLookups.inc({ layer: 'l1', result: 'hit' });
+    } else {
+      this.metrics.cacheLookups.inc({ layer: 'l1', result: 'miss' });
+      token = await this.loadFromStore(credentialId, state);
+      this.metrics.cacheLookups.inc({ layer: 'l2', result: token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss' });
+    }
     if (token && satisfies(token, minTtlSeconds, now)) {
       if (state.refreshDueAt !== undefined && now >= state.refreshDueAt) this.refreshInBackground(credential);
       return token;
@@ -80,6 +88,26 @@ export class TokenService implements OnModuleDestroy {
       this.inFlight.set(credential.id, pending);
     }
     return pending;
+  }
+
+  /**
+   * An operator's refresh: forget any failure cooldown (local and shared) and mint a new token now, once
+   * for the fleet. Returns the token now held.
+   */
+  async refreshNow(credentialId: string): Promise<StoredToken> {
+    const credential = this.config.credential(credentialId);
+    if (!credential) throw new UnknownCredentialError(credentialId);
+    const state = this.stateOf(credentialId);
+    await this.loadFromStore(credentialId, state);
+    state.failure = undefined;
+    await this.quietly(this.store.clearFailure(credentialId));
+    return this.refresh(credential);
+  }
+
+  /** What this instance knows about a credential after catching up with the store (never the token). */
+  async status(credentialId: string): Promise<ReturnType<TokenService['describe']>> {
+    if (this.config.credential(credentialId)) await this.loadFromStore(credentialId, this.stateOf(credentialId));
+    return this.describe(credentialId);
   }
 
   /** Forgets a credential's token in the store and in every instance's memory. */
@@ -116,9 +144,11 @@ export class TokenService implements OnModuleDestroy {
         lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), REFRESH_LOCK_TTL_MS);
       } catch (error) {
         if (!(error instanceof LockUnavailableError)) throw error;
+        this.metrics.lockAcquisitions.inc({ outcome: 'unavailable' });
         this.logger.warn({ msg: 'refresh lock unavailable (token store unreachable); minting for this instance only', credential_id: credential.id });
         return this.mint(credential, state, async (issued) => issued);
       }
+      this.metrics.lockAcquisitions.inc({ outcome: lock ? 'acquired' : 'contended' });
       if (lock) {
         try {
           return await this.mintUnderLock(credential, state, lock, before);
@@ -126,8 +156,13 @@ export class TokenService implements OnModuleDestroy {
           await lock.release();
         }
       }
+      const waitStarted = performance.now();
       const adopted = await this.waitForWinner(credential.id, state, before, Math.min(deadline, Date.now() + REFRESH_LOCK_TTL_MS));
-      if (adopted) return adopted;
+      this.metrics.lockWait.observe((performance.now() - waitStarted) / 1000);
+      if (adopted) {
+        this.metrics.refreshes.inc({ outcome: 'adopted' });
+        return adopted;
+      }
       if (Date.now() >= deadline) {
         throw new UpstreamUnavailableError('Another broker instance is refreshing this token and has not finished in time.', 1_000);
       }
@@ -139,6 +174,7 @@ export class TokenService implements OnModuleDestroy {
     const current = await this.quietly(this.store.get(credential.id));
     if (current && current.expiresAt > before && isServable(current, Date.now())) {
       this.hold(credential.id, state, current);
+      this.metrics.refreshes.inc({ outcome: 'adopted' });
       return current;
     }
     return this.mint(credential, state, async (issued) => {
@@ -160,6 +196,7 @@ export class TokenService implements OnModuleDestroy {
     try {
       issued = await this.minter.mint(credential);
     } catch (error) {
+      this.metrics.refreshes.inc({ outcome: 'failed' });
       state.failure = this.failureAfter(error, state.failure, Date.now());
       state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'failure', errorCode: state.failure.error.code };
       await this.quietly(this.store.recordFailure(credential.id, sharedFailureOf(state.failure)));
@@ -172,6 +209,7 @@ export class TokenService implements OnModuleDestroy {
     } catch {
       this.logger.warn({ msg: 'minted token could not be shared; serving it from this instance', credential_id: credential.id });
     }
+    this.metrics.refreshes.inc({ outcome: 'minted' });
     state.failure = undefined;
     state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'success' };
     await this.quietly(this.store.clearFailure(credential.id));
@@ -243,12 +281,14 @@ export class TokenService implements OnModuleDestroy {
     if (!token || state.refreshDueAt === undefined || !isServable(token, Date.now())) return;
     const at = Math.max(state.refreshDueAt, state.failure?.until ?? 0);
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
-    state.timer = setTimeout(() => {
+    const fire = (): void => {
       state.timer = undefined;
       if (Date.now() < at) return this.schedule(credentialId, state);
+      this.metrics.refreshLag.observe(Math.max(0, Date.now() - at) / 1000);
       const credential = this.config.credential(credentialId);
       if (credential) this.refreshInBackground(credential);
-    }, delay);
+    };
+    state.timer = runOutsideRequest(() => setTimeout(fire, delay));
     state.timer.unref();
   }
 
@@ -275,11 +315,12 @@ export class TokenService implements OnModuleDestroy {
     }
   }
 
-  /** Terminal rejections wait `failureCooldown`; transient failures back off exponentially (or per Retry-After). */
+  /** Terminal failures (502) wait `failureCooldown`; transient ones back off exponentially (or per Retry-After). */
   private failureAfter(error: unknown, previous: FailureRecord | undefined, now: number): FailureRecord {
     const consecutive = (previous?.consecutive ?? 0) + 1;
     const domain = error instanceof DomainError ? error : new UpstreamUnavailableError('The token could not be minted.');
-    if (error instanceof UpstreamRejectedError || error instanceof UpstreamBadResponseError) {
+    // 502s (rejected credential, invalid response, unusable key material) will not fix themselves quickly.
+    if (domain.status === 502) {
       return { until: now + this.config.current.tokens.failureCooldownMs, error: domain, consecutive };
     }
     const backoff = Math.min(TRANSIENT_COOLDOWN_MAX_MS, TRANSIENT_COOLDOWN_BASE_MS * 2 ** (consecutive - 1));

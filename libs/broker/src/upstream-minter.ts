@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, TokenIssuers, UpstreamRejectedError, UpstreamUnavailableError } from '@broker/issuers';
-import { type SecretMaterial, SecretsService } from '@broker/secrets';
+import { BrokerMetrics } from '@broker/observability';
+import { type SecretMaterial, SecretsService, sameMaterial } from '@broker/secrets';
 
 /** A caller is waiting while we retry, so in-request waits stay short; longer Retry-After fails fast. */
 const MAX_INLINE_WAIT_MS = 5_000;
@@ -22,7 +23,8 @@ export function isRetryable(error: unknown): boolean {
 
 /**
  * Mints one token for a credential: reads its secret, calls the provider with retries on transient
- * failures, and, when the provider rejects the client, re-reads the secret once in case it was rotated.
+ * failures, and, when the provider rejects the client, re-reads the secret once in case it (or the signing
+ * key) was rotated.
  */
 @Injectable()
 export class UpstreamMinter {
@@ -33,6 +35,7 @@ export class UpstreamMinter {
     private readonly config: ConfigService,
     private readonly secrets: SecretsService,
     private readonly issuers: TokenIssuers,
+    private readonly metrics: BrokerMetrics,
   ) {}
 
   /** Mints a token; throws a typed upstream or secret error when it cannot. */
@@ -43,7 +46,7 @@ export class UpstreamMinter {
     } catch (error) {
       if (!(error instanceof UpstreamRejectedError && error.isClientError)) throw error;
       const reread = await this.secrets.reload(credential);
-      if (reread.clientSecret.equals(secret.clientSecret)) throw error;
+      if (sameMaterial(reread, secret)) throw error;
       this.logger.warn({ msg: 'client rejected with the cached secret; retrying with the re-read secret', credential_id: credential.id });
       return this.mintWith(credential, reread);
     }
@@ -63,24 +66,27 @@ export class UpstreamMinter {
     return policy.execute(async ({ attempt }) => {
       this.calls.set(credential.id, (this.calls.get(credential.id) ?? 0) + 1);
       const started = performance.now();
+      const observe = (outcome: string): number => {
+        const seconds = (performance.now() - started) / 1000;
+        this.metrics.upstreamRequests.inc({ provider: credential.provider, outcome });
+        this.metrics.upstreamDuration.observe({ provider: credential.provider }, seconds);
+        return Math.round(seconds * 1000);
+      };
       try {
         const token = await this.issuers.issue(credential, secret, { timeoutMs: upstreamTimeoutMs });
+        const durationMs = observe('success');
         this.logger.log({
           msg: 'token minted',
           credential_id: credential.id,
           attempt: attempt + 1,
-          duration_ms: Math.round(performance.now() - started),
+          duration_ms: durationMs,
           expires_at: new Date(token.expiresAt).toISOString(),
         });
         return token;
       } catch (error) {
-        this.logger.warn({
-          msg: 'upstream token request failed',
-          credential_id: credential.id,
-          attempt: attempt + 1,
-          duration_ms: Math.round(performance.now() - started),
-          code: error instanceof Error && 'code' in error ? String(error.code) : 'unknown',
-        });
+        const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown';
+        const durationMs = observe(code);
+        this.logger.warn({ msg: 'upstream token request failed', credential_id: credential.id, attempt: attempt + 1, duration_ms: durationMs, code });
         throw error;
       }
     });

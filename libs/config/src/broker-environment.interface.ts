@@ -34,6 +34,14 @@ export interface BrokerEnvironment {
   readonly configPath: string;
   readonly logLevel: LogLevel;
   /** Set in fleet mode (several brokers sharing tokens through Redis). */
+  /** SHUTDOWN_DRAIN: how long readiness fails after SIGTERM before the server closes (default 5 s). */
+  readonly shutdownDrainMs: number;
+  /** SHUTDOWN_TIMEOUT: bound on closing (in-flight requests, locks, Redis) before exiting anyway (default 20 s). */
+  readonly shutdownTimeoutMs: number;
+  /** ROTATION_CHECK_INTERVAL: how often each instance checks rotation schedules and retirements (default 30 s). */
+  readonly rotationCheckIntervalMs?: number;
+  /** AUDIT_LOG: a file for the audit trail; absent, audit events go to stdout tagged `log_type: "audit"`. */
+  readonly auditLogPath?: string;
   readonly redis?: RedisEnvironment;
   /** In the order given; required in fleet mode. */
   readonly tokenEncryptionKeys?: readonly TokenEncryptionKey[];

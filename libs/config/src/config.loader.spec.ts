@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError } from './config-validation.error';
 import { MESSAGES } from './config.constants';
-import { DEMO_KEY_SHA256, configDoc, credentialDoc, issuesOf, validationErrorOf } from './config.fixtures';
+import { DEMO_KEY_SHA256, configDoc, credentialDoc, credentialOf, issuesOf, validationErrorOf } from './config.fixtures';
 import { loadBrokerConfig, parseBrokerConfig } from './config.loader';
 
 const FULL_EXAMPLE = `
@@ -89,8 +89,9 @@ describe('parseBrokerConfig', () => {
           id: 'billing-svc',
           apiKeySha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
           credentials: ['aep-prod'],
+          roles: [],
         },
-        { id: 'ops', apiKeySha256: DEMO_KEY_SHA256, credentials: ['*'] },
+        { id: 'ops', apiKeySha256: DEMO_KEY_SHA256, credentials: ['*'], roles: [] },
       ],
       tokens: {
         refreshAt: 0.6,
@@ -102,18 +103,20 @@ describe('parseBrokerConfig', () => {
         upstreamAttempts: 5,
       },
       secrets: { cacheTtlMs: 3_600_000 },
+      issuers: [],
+      rateLimits: {},
     });
   });
 
   it('returns a deep-frozen result', () => {
     const config = parseBrokerConfig(FULL_EXAMPLE, '/etc/broker/broker.yaml');
-    const first = config.credentials[0];
+    const first = credentialOf(config, 'adobe-ims');
 
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.credentials)).toBe(true);
     expect(Object.isFrozen(first)).toBe(true);
-    expect(Object.isFrozen(first?.scopes)).toBe(true);
-    expect(Object.isFrozen(first?.secret)).toBe(true);
+    expect(Object.isFrozen(first.scopes)).toBe(true);
+    expect(Object.isFrozen(first.secret)).toBe(true);
     expect(Object.isFrozen(config.callers[0]?.credentials)).toBe(true);
     expect(Object.isFrozen(config.tokens)).toBe(true);
     expect(Object.isFrozen(config.secrets)).toBe(true);
@@ -137,6 +140,8 @@ describe('parseBrokerConfig', () => {
         upstreamAttempts: 3,
       },
       secrets: { cacheTtlMs: 300_000 },
+      issuers: [],
+      rateLimits: {},
     });
   });
 
@@ -186,7 +191,7 @@ describe('parseBrokerConfig', () => {
       { path: 'callers[1].credentials[0]', message: "unknown credential 'aep-stage'" },
       { path: 'tokens.refreshAt', message: MESSAGES.numberBetween(0.1, 0.9) },
       { path: 'tokens.upstreamTimeout', message: MESSAGES.durationNumber('10s') },
-      { path: 'extra', message: MESSAGES.unknownKey(['credentials', 'callers', 'tokens', 'secrets']) },
+      { path: 'extra', message: MESSAGES.unknownKey(['credentials', 'callers', 'tokens', 'secrets', 'issuers', 'rateLimits']) },
     ]);
     expect(error.message).toBe(
       [

@@ -5,6 +5,7 @@ import { BROKER_ENV } from './config.constants';
 import { configDoc, parseDoc } from './config.fixtures';
 import { ConfigModule } from './config.module';
 import { createConfigProviders } from './config.providers';
+import { ConfigReloader } from './config.reloader';
 import { ConfigService } from './config.service';
 import { parseEnvironment } from './environment.parser';
 import { ProcessEnvironment } from './process-environment.service';
@@ -42,7 +43,7 @@ describe('ConfigModule', () => {
   it('captures process.env when no process environment is given', () => {
     const providers = createConfigProviders({ env, config });
 
-    expect(providers.map((p) => p.provide)).toEqual([BROKER_ENV, ConfigService, ProcessEnvironment]);
-    expect(providers[2]?.useValue).toBeInstanceOf(ProcessEnvironment);
+    expect(providers.map((p) => p.provide)).toEqual([BROKER_ENV, ConfigService, ConfigReloader, ProcessEnvironment]);
+    expect(providers[3]?.useValue).toBeInstanceOf(ProcessEnvironment);
   });
 });

@@ -2,6 +2,7 @@ import type { ValueProvider } from '@nestjs/common';
 import type { BrokerConfig } from './broker-config.interface';
 import type { BrokerEnvironment } from './broker-environment.interface';
 import { BROKER_ENV } from './config.constants';
+import { ConfigReloader } from './config.reloader';
 import { ConfigService } from './config.service';
 import { ProcessEnvironment } from './process-environment.service';
 
@@ -14,9 +15,11 @@ export interface ConfigModuleOptions {
 
 /** The providers of `ConfigModule.forRoot`, as a plain function so they can be tested without Nest. */
 export function createConfigProviders(options: ConfigModuleOptions): ValueProvider[] {
+  const config = new ConfigService(options.config);
   return [
     { provide: BROKER_ENV, useValue: options.env },
-    { provide: ConfigService, useValue: new ConfigService(options.config) },
+    { provide: ConfigService, useValue: config },
+    { provide: ConfigReloader, useValue: new ConfigReloader(options.env, config) },
     { provide: ProcessEnvironment, useValue: options.processEnvironment ?? ProcessEnvironment.capture() },
   ];
 }

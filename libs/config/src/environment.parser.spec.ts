@@ -16,13 +16,31 @@ describe('parseEnvironment', () => {
       host: '0.0.0.0',
       configPath: 'config/broker.yaml',
       logLevel: 'info',
+      shutdownDrainMs: 5_000,
+      shutdownTimeoutMs: 20_000,
     });
   });
 
   it('reads each plain variable', () => {
     expect(
       parseEnvironment({ PORT: '9090', HOST: '127.0.0.1', BROKER_CONFIG: '/etc/broker.yaml', LOG_LEVEL: 'DEBUG' }),
-    ).toStrictEqual({ port: 9090, host: '127.0.0.1', configPath: '/etc/broker.yaml', logLevel: 'debug' });
+    ).toStrictEqual({
+      port: 9090,
+      host: '127.0.0.1',
+      configPath: '/etc/broker.yaml',
+      logLevel: 'debug',
+      shutdownDrainMs: 5_000,
+      shutdownTimeoutMs: 20_000,
+    });
+  });
+
+  it('reads the shutdown bounds and AUDIT_LOG', () => {
+    expect(parseEnvironment({ SHUTDOWN_DRAIN: '0', SHUTDOWN_TIMEOUT: '45s', AUDIT_LOG: '/var/log/audit.jsonl' })).toMatchObject({
+      shutdownDrainMs: 0,
+      shutdownTimeoutMs: 45_000,
+      auditLogPath: '/var/log/audit.jsonl',
+    });
+    expect(issuesOf({ SHUTDOWN_DRAIN: '5' })).toEqual([{ path: 'SHUTDOWN_DRAIN', message: MESSAGES.duration }]);
   });
 
   it('treats empty variables as unset', () => {

@@ -1,8 +1,20 @@
 export type {
   AdobeImsCredential,
+  AdobeImsJwtCredential,
+  ApiKeyCallerConfig,
   BrokerConfig,
   CallerConfig,
   CredentialConfig,
+  HeaderTemplates,
+  JwtAlgorithm,
+  JwtCallerConfig,
+  JwtIssuerConfig,
+  OAuth2ClientAuth,
+  OAuth2Credential,
+  RateLimit,
+  RateLimitsPolicy,
+  RotationConfig,
+  RotationSchedule,
   SecretRef,
   SecretsPolicy,
   TokenPolicy,
@@ -17,9 +29,10 @@ export type {
 export { ALL_CREDENTIALS, BROKER_ENV } from './config.constants';
 export { ConfigValidationError, type ConfigIssue } from './config-validation.error';
 export { loadBrokerConfig, parseBrokerConfig } from './config.loader';
+export { ConfigReloader, type ReloadResult } from './config.reloader';
 export { ConfigModule } from './config.module';
 export type { ConfigModuleOptions } from './config.providers';
 export { ConfigService, type ConfigChangeListener } from './config.service';
 export { parseDuration } from './duration.parser';
-export { parseEnvironment, readEnvironment } from './environment.parser';
+export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment.parser';
 export { ProcessEnvironment } from './process-environment.service';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { REDIS_CLIENT, REDIS_SUBSCRIBER, type RedisClient, RedisKeys } from '@broker/redis';
 import { type TokenEvent, type TokenEventListener, TokenEvents } from './token-events.port';
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(['updated', 'evicted', 'secret-changed']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(['updated', 'evicted', 'secret-changed', 'config-reload']);
 
 /**
  * Token events over Redis pub/sub, on one channel for the fleet. Delivery is best effort (pub/sub drops

@@ -1,7 +1,10 @@
 /** Something every broker instance must hear about a credential. */
 export interface TokenEvent {
-  /** `updated`: a new token was stored; `evicted`: drop it everywhere; `secret-changed`: re-read the secret. */
-  readonly type: 'updated' | 'evicted' | 'secret-changed';
+  /**
+   * `updated`: a new token was stored; `evicted`: drop it everywhere; `secret-changed`: re-read the secret;
+   * `config-reload`: re-read the config file (credentialId `*`).
+   */
+  readonly type: 'updated' | 'evicted' | 'secret-changed' | 'config-reload';
   readonly credentialId: string;
   /** The instance that published it (instances ignore their own events). */
   readonly origin: string;

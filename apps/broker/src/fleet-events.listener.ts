@@ -1,0 +1,46 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ConfigReloader, ConfigValidationError } from '@broker/config';
+import { SecretsService } from '@broker/secrets';
+import { type TokenEvent, TokenEvents } from '@broker/token-store';
+
+/**
+ * Acts on fleet events that are not about tokens: another instance reloaded its configuration (re-read
+ * ours: every replica reads the same mounted file), or a rotation changed a credential's secret (drop the
+ * cached one now instead of waiting for its TTL).
+ */
+@Injectable()
+export class FleetEventsListener implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(FleetEventsListener.name);
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly events: TokenEvents,
+    private readonly reloader: ConfigReloader,
+    private readonly secrets: SecretsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.subscribe((event) => this.handle(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Reloads the config file, logging the outcome; used for SIGHUP and for reloads announced by the fleet. */
+  reloadAndLog(trigger: string): void {
+    try {
+      const result = this.reloader.reload();
+      this.logger.log({ msg: 'configuration reloaded', trigger, credentials: result.credentials, callers: result.callers });
+    } catch (error) {
+      if (!(error instanceof ConfigValidationError)) throw error;
+      this.logger.error({ msg: 'configuration reload rejected; keeping the running configuration', trigger, issues: error.issues });
+    }
+  }
+
+  private handle(event: TokenEvent): void {
+    if (event.origin === this.events.instanceId) return;
+    if (event.type === 'config-reload') this.reloadAndLog('fleet');
+    if (event.type === 'secret-changed') this.secrets.invalidate(event.credentialId);
+  }
+}
