@@ -54,9 +54,22 @@ ${extra}`,
   };
 }
 
-/** Starts `count` brokers with the same config and environment. */
-export function startFleet(count: number, config: string, env: Record<string, string>): Promise<BrokerProcess[]> {
-  return Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env })));
+/**
+ * Starts `count` brokers with the same config and environment and waits until each is ready (connected to
+ * Redis), as an orchestrator would before routing traffic to it.
+ */
+export async function startFleet(count: number, config: string, env: Record<string, string>): Promise<BrokerProcess[]> {
+  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env })));
+  await Promise.all(brokers.map((broker) => waitUntilReady(broker)));
+  return brokers;
+}
+
+async function waitUntilReady(broker: BrokerProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await broker.get('/health/ready')).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`broker ${broker.pid} not ready within ${timeoutMs} ms:\n${broker.lines.slice(-20).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Sends `total` token requests for `credentialId`, round-robin over `brokers`, all at once. */
