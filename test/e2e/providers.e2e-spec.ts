@@ -14,6 +14,8 @@ import { IMS_JWT_EXCHANGE_PATH, type ImsFaultKind, type ImsFaultOptions, ImsEmul
 import { LogCapture } from '../support/log-capture';
 import { OidcAuthorizationServer } from '../support/oidc-provider';
 import { expectProblem, expectToken, expectTruthfulExpiresIn } from './e2e.assertions';
+// Public test material: a self-signed certificate that ran out on 2021-01-01.
+import { CERTIFICATE_2021 } from '../../libs/issuers/src/test-material.fixtures';
 
 // The broker of each block runs in-process like the other e2e specs; the config is written here (not through
 // test/support/broker-app.ts, whose file builder knows only adobe-ims credentials).
@@ -200,25 +202,6 @@ describe('provider adobe-ims-jwt against the IMS emulator', () => {
   const key = keyPair('jwt private key', 'rsa');
   const stranger = keyPair('jwt unregistered key', 'rsa');
   const COOLDOWN_MS = 500;
-  /** Public test material: a self-signed certificate that ran out on 2021-01-01. */
-  const EXPIRED_CERTIFICATE = `-----BEGIN CERTIFICATE-----
-MIICrDCCAZQCAQEwDQYJKoZIhvcNAQELBQAwHDEaMBgGA1UEAwwRdG9rZW4tYnJv
-a2VyIHRlc3QwHhcNMjAwMTAxMDAwMDAwWhcNMjEwMTAxMDAwMDAwWjAcMRowGAYD
-VQQDDBF0b2tlbi1icm9rZXIgdGVzdDCCASIwDQYJKoZIhvcNAQEBBQADggEPADCC
-AQoCggEBAKjkjxB8AirlAqhqJxNAR81dgPKXw9Em48WEalqvlKvbiYyJTOYL2CPf
-rnvkhNdolSIpPhpoenL0M6d5Mja3raFE6JJWEpSZlr7NQlDkHe4vvk8SmC5CKSIs
-CyPKtoJKf1hBAadRV296xiTD/SGFGpLRqkGniNEA+9nCxc5WF41Pm8/vN8A3YMBo
-bLXpZOP+Wj/s+05KAQmpe5qeSvbquiqzg4221WcPRFsFjZVN88DAyuE2Ne0buR/U
-96IAk9AH7ILy8mZKp5TBg/5hc5LEBU1Q9PT5zZa0cU2wOmrO0uYucv5ItKIIv5Il
-I/wlUX6KF97uPSMwZG7UwJas/ZLU59cCAwEAATANBgkqhkiG9w0BAQsFAAOCAQEA
-C48nEm4TDvf4MNu+m5eBpnitjxPjO/Ua/vNz0Kphqqk/wXo7qD4lLvoL9KVd/L/a
-2OhN0LuTT/TrfHmTPZKpsrlG+5p36iWSUGA8ZFv63w2vkjk6pwZ3IDecgGLDHVhN
-sduzmzsjep9H1vh4FJmuyFYnZ6m9Ye8rOkG1iZSTDNV0c1GncHbBY4riQzXLCO5S
-pvhsUfHC9ABT+/G60LYQ+Pj1vCf8RQDPJot7k+6lzQMmJFcMVjlPF96HMPbC2uj3
-gd9iJRyX5RzmA5nis9BRkkfyCJznPDT0TAIs5RkIhBTgYIty8V6oUeF9xxBGTiAF
-FTl0zkg/FMLOwdmLKhR3ow==
------END CERTIFICATE-----
-`;
   const BAD_LIFETIMES: [string, ImsFaultKind, ImsFaultOptions][] = [
     ['zero', 'bad_expires', { expiresIn: 0 }],
     ['negative', 'bad_expires', { expiresIn: -5 }],
@@ -254,7 +237,7 @@ FTl0zkg/FMLOwdmLKhR3ow==
     const good = { client_secret: CLIENT_SECRET, private_key: key.privatePem };
     broker = await startBrokerWith(
       [
-        jwtCredential('aep-legacy', { ...good, certificate: EXPIRED_CERTIFICATE }),
+        jwtCredential('aep-legacy', { ...good, certificate: CERTIFICATE_2021 }),
         jwtCredential('aep-legacy-no-cert', good),
         jwtCredential('wrong-secret', { ...good, client_secret: secretValue('jwt wrong secret') }),
         jwtCredential('stranger-key', { ...good, private_key: stranger.privatePem }),

@@ -1,5 +1,6 @@
 import { redisCommand, type RedisServer, startRedis, stopAllRedis } from '../support/redis-harness';
 import type { BrokerProcess } from '../support/broker-process';
+import { until } from '../support/eventually';
 import { burst, createFleetWorld, type FleetWorld, startFleet } from '../support/fleet-fixture';
 
 /** The broker's refresh lock TTL (REFRESH_LOCK_TTL_MS): a dead or paused holder loses the lock after it. */
@@ -54,7 +55,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
     world.ims.delayMs = 3_000;
     const callsBefore = world.ims.calls;
     const holderRequest = holder.get('/v1/tokens/kill-me', world.apiKey).catch(() => undefined);
-    await until(() => world.ims.calls > callsBefore);
+    await until(() => world.ims.calls > callsBefore, 'the upstream call');
     const waiting = others.flatMap((broker) => Array.from({ length: 10 }, () => broker.get('/v1/tokens/kill-me', world.apiKey)));
     await new Promise((resolve) => setTimeout(resolve, 200));
     holder.signal('SIGKILL');
@@ -75,7 +76,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
     world.ims.delayMs = 1_000;
     const callsBefore = world.ims.calls;
     const pausedRequest = paused.get('/v1/tokens/pause-me', world.apiKey);
-    await until(() => world.ims.calls > callsBefore);
+    await until(() => world.ims.calls > callsBefore, 'the upstream call');
     paused.signal('SIGSTOP');
     await new Promise((resolve) => setTimeout(resolve, LOCK_TTL_MS + 1_500));
     world.ims.delayMs = 0;
@@ -108,7 +109,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
     expect(cold.status).toBe(200);
 
     await redis.restart();
-    for (const broker of brokers) await until(async () => (await broker.get('/health/ready')).status === 200, 15_000);
+    for (const broker of brokers) await until(async () => (await broker.get('/health/ready')).status === 200, 'readiness', 15_000);
     const callsBefore = world.ims.calls;
     const afterRestart = await burst(brokers, 'cold-2', 40, world.apiKey);
     expect(afterRestart.map((r) => r.status)).toEqual(Array(40).fill(200));
@@ -120,12 +121,4 @@ describe('fleet mode: several broker processes, one Redis', () => {
 
 async function storedExpiry(redis: RedisServer, credentialId: string): Promise<number> {
   return Number(await redisCommand(redis.port, ['HGET', `tb:{cred:${credentialId}}:token`, 'exp']));
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,4 +1,5 @@
 import type { BrokerProcess } from '../support/broker-process';
+import { until } from '../support/eventually';
 import { createFleetWorld, type FleetWorld, startFleet } from '../support/fleet-fixture';
 import { redisCommand, type RedisServer, startRedis, stopAllRedis } from '../support/redis-harness';
 
@@ -35,7 +36,7 @@ describe('graceful shutdown under load', () => {
     // A refresh holding the credential's lock across the shutdown: the upstream answers late.
     world.ims.delayMs = 2_500;
     const inFlight = broker.get('/v1/tokens/slow-cold', world.apiKey);
-    await waitFor(async () => Number(await redisCommand(redis.port, ['EXISTS', 'tb:{cred:slow-cold}:lock'])) === 1);
+    await until(async () => Number(await redisCommand(redis.port, ['EXISTS', 'tb:{cred:slow-cold}:lock'])) === 1, 'the refresh lock to be held');
 
     const outcomes: Outcome[] = [];
     let readinessDownAt: number | undefined;
@@ -92,11 +93,3 @@ describe('graceful shutdown under load', () => {
     expect(broker.logEntries().some((e) => e.msg === 'stopped')).toBe(true);
   }, 40_000);
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -1,4 +1,5 @@
 import type { BrokerProcess } from '../support/broker-process';
+import { until } from '../support/eventually';
 import { burst, createFleetWorld, type FleetWorld, startFleet } from '../support/fleet-fixture';
 import { redisCommand, type RedisSentinelSetup, startRedisSentinel, stopAllRedis } from '../support/redis-harness';
 
@@ -37,8 +38,8 @@ describe('fleet mode through Redis Sentinel, with a failover', () => {
     await setup.master.kill();
     // Held tokens are served while the sentinel promotes the replica.
     for (const broker of brokers) expect((await broker.get('/v1/tokens/before-failover', world.apiKey)).status).toBe(200);
-    await waitFor(async () => (await setup.currentMaster()).port !== original, 20_000);
-    for (const broker of brokers) await waitFor(async () => (await broker.get('/health/ready')).status === 200, 20_000);
+    await until(async () => (await setup.currentMaster()).port !== original, 'the sentinel to promote the replica', 20_000);
+    for (const broker of brokers) await until(async () => (await broker.get('/health/ready')).status === 200, 'readiness after the failover', 20_000);
 
     const promoted = await setup.currentMaster();
     const responses = await burst(brokers, 'after-failover', 40, world.apiKey);
@@ -48,16 +49,3 @@ describe('fleet mode through Redis Sentinel, with a failover', () => {
     expect(await redisCommand(promoted.port, ['EXISTS', 'tb:{cred:after-failover}:token'])).toBe(1);
   }, 60_000);
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch {
-      // the thing polled may be restarting
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

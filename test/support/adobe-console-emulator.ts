@@ -15,9 +15,8 @@
  * unknown uuid with 404.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { EmulatorServer } from './emulator-server';
 import type { ImsEmulator } from './ims-emulator';
 
 /** The scopes the I/O Management API requires on the bearer token (Adobe's docs). */
@@ -95,50 +94,23 @@ export class AdobeConsoleEmulator {
 
   private readonly credentials = new Map<string, StoredCredential>();
   private faults: Fault[] = [];
-  private readonly sockets = new Set<Socket>();
-  private closed = false;
 
   private constructor(
-    private readonly server: Server,
-    url: string,
+    private readonly http: EmulatorServer,
     private readonly ims: ImsEmulator,
   ) {
-    this.url = url;
+    this.url = http.url;
   }
 
   /** Starts on a free loopback port, wired to `ims`. */
   static async start(ims: ImsEmulator): Promise<AdobeConsoleEmulator> {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('AdobeConsoleEmulator: no TCP address');
-    const emulator = new AdobeConsoleEmulator(server, `http://127.0.0.1:${address.port}`, ims);
-    server.on('connection', (socket) => {
-      emulator.sockets.add(socket);
-      socket.once('close', () => emulator.sockets.delete(socket));
-    });
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      emulator.handle(req, res).catch((error: unknown) => {
-        if (!req.socket.destroyed) console.error('AdobeConsoleEmulator internal error', error);
-        req.socket.destroy();
-      });
-    });
-    return emulator;
+    return EmulatorServer.listen('AdobeConsoleEmulator', {}, (http) => new AdobeConsoleEmulator(http, ims));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closing;
+  close(): Promise<void> {
+    return this.http.close();
   }
+
 
   /** Registers a credential and makes its secrets the IMS client's accepted secrets. Returns the uuids. */
   addCredential(seed: ConsoleCredentialSeed): string[] {
@@ -188,7 +160,8 @@ export class AdobeConsoleEmulator {
 
   // ---- HTTP -------------------------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one request (called by the EmulatorServer). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const url = new URL(req.url ?? '/', 'http://emulator');
     const match = PATH.exec(url.pathname);
@@ -207,7 +180,7 @@ export class AdobeConsoleEmulator {
     const record: ConsoleRecordedRequest = { method, path: url.pathname, ...(action ? { action } : {}), headers: { ...req.headers }, receivedAt: Date.now() };
     this.requests.push(record);
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    if (this.closed || res.destroyed) return;
+    if (this.http.closed || res.destroyed) return;
 
     const faultIndex = this.faults.findIndex((f) => f.action === undefined || f.action === action);
     if (faultIndex >= 0) {

@@ -114,10 +114,23 @@ export interface BrokerUnderTest {
  * one test file should share one `LogCapture`.
  */
 export async function startBroker(options: StartBrokerOptions): Promise<BrokerUnderTest> {
+  return startBrokerFromText(brokerYaml(options.file), {
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.logs === undefined ? {} : { logs: options.logs }),
+    ...(options.auditLogs === undefined ? {} : { auditLogs: options.auditLogs }),
+  });
+}
+
+/** Like `startBroker`, from a config file's text and extra environment variables (on a loopback host). */
+export async function startBrokerFromText(
+  configText: string,
+  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string } = {},
+): Promise<BrokerUnderTest> {
   const logs = options.logs ?? new LogCapture();
-  const env = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: options.logLevel ?? 'trace' });
-  const config = parseBrokerConfig(brokerYaml(options.file), '/e2e/broker.yaml');
-  const logger = createRootLogger({ level: options.logLevel ?? 'trace', destination: logs });
+  const level = options.logLevel ?? 'trace';
+  const env = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: level, ...options.env });
+  const config = parseBrokerConfig(configText, options.source ?? '/e2e/broker.yaml');
+  const logger = createRootLogger({ level, destination: logs });
   const auditLogger = options.auditLogs ? createAuditLogger(logger, options.auditLogs) : undefined;
   const app = await createBrokerApp({ env, config, logger, ...(auditLogger ? { auditLogger } : {}) });
   await app.listen(0, '127.0.0.1');

@@ -19,10 +19,9 @@
  * Optional: IMS_EMULATOR_HOST (default 127.0.0.1), IMS_EMULATOR_TOKEN_LIFETIME_SECONDS.
  */
 import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
+import { EmulatorServer, readBody } from './emulator-server';
 
 export const IMS_TOKEN_PATH = '/ims/token/v3';
 export const IMS_JWT_EXCHANGE_PATH = '/ims/exchange/jwt';
@@ -148,59 +147,21 @@ export class ImsEmulator {
   private readonly clients = new Map<string, { secrets: Set<string>; scopes?: Set<string> }>();
   private readonly jwtClients = new Map<string, JwtClient>();
   private faultQueue: QueuedFault[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
 
-  private readonly server: Server;
-
-  private constructor(server: Server, url: string) {
-    this.server = server;
-    this.url = url;
-    this.tokenUrl = `${url}${IMS_TOKEN_PATH}`;
+  private constructor(private readonly http: EmulatorServer) {
+    this.url = http.url;
+    this.tokenUrl = `${http.url}${IMS_TOKEN_PATH}`;
   }
 
   static async start(options: ImsStartOptions = {}): Promise<ImsEmulator> {
-    const host = options.host ?? '127.0.0.1';
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') {
-      throw new Error('ImsEmulator: no TCP address');
-    }
-    const urlHost = host.includes(':') ? `[${host}]` : host;
-    const emulator = new ImsEmulator(server, `http://${urlHost}:${address.port}`);
-    server.on('connection', (socket) => {
-      emulator.sockets.add(socket);
-      socket.once('close', () => emulator.sockets.delete(socket));
-    });
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      emulator.handle(req, res).catch((err: unknown) => {
-        // A client that aborted mid-request is not worth a log line; an emulator bug is.
-        if (!req.socket.destroyed) console.error('ImsEmulator internal error', err);
-        // Either way, drop the connection rather than send something that looks like an IMS answer.
-        req.socket.destroy();
-      });
-    });
-    return emulator;
+    return EmulatorServer.listen('ImsEmulator', options, (http) => new ImsEmulator(http));
   }
 
   /** Stops listening; pending (delayed) requests are dropped, open connections destroyed. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closing;
+  close(): Promise<void> {
+    return this.http.close();
   }
+
 
   // ---- clients -------------------------------------------------------------
 
@@ -264,7 +225,8 @@ export class ImsEmulator {
 
   // ---- request handling -----------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one request (called by the EmulatorServer). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     if (url.pathname !== IMS_TOKEN_PATH && url.pathname !== IMS_JWT_EXCHANGE_PATH) {
       req.resume();
@@ -288,8 +250,8 @@ export class ImsEmulator {
 
     const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
     const fault = this.takeFault();
-    if (this.delayMs > 0) await this.sleep(this.delayMs);
-    if (this.closed || res.destroyed) return;
+    if (this.delayMs > 0) await this.http.sleep(this.delayMs);
+    if (this.http.closed || res.destroyed) return;
 
     if (body === undefined) {
       return this.sendError(res, record, { status: 413, error: 'invalid_request', description: 'request body too large' });
@@ -503,17 +465,6 @@ export class ImsEmulator {
     res.end(text);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      // close() clears the timer; the handler then never resumes and its socket is destroyed.
-      this.timers.add(timer);
-    });
-  }
-
   private requireClient(clientId: string): { secrets: Set<string>; scopes?: Set<string> } {
     const client = this.clients.get(clientId);
     if (!client) throw new Error(`ImsEmulator: unknown client ${clientId}`);
@@ -542,18 +493,6 @@ function mediaType(header: string | undefined): string | undefined {
   return header.split(';')[0]?.trim().toLowerCase();
 }
 
-/** Reads the whole body as UTF-8; undefined when it exceeds `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) tooLarge = true; // keep draining so the response can still be written
-    else chunks.push(chunk);
-  }
-  return tooLarge ? undefined : Buffer.concat(chunks).toString('utf8');
-}
 
 // ---- standalone CLI ---------------------------------------------------------
 

@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseBrokerConfig, parseEnvironment } from '@broker/config';
-import { createRootLogger } from '@broker/observability';
-import { createBrokerApp } from '../../apps/broker/src/broker.app';
 import { AdobeConsoleEmulator } from './adobe-console-emulator';
+import { type BrokerUnderTest, startBrokerFromText } from './broker-app';
 import { ImsEmulator } from './ims-emulator';
 import { LogCapture } from './log-capture';
 import { AWSCURRENT, SecretsManagerEmulator } from './secrets-manager-emulator';
@@ -144,42 +141,11 @@ function sha256(text: string): string {
 }
 
 /** A broker app in this process (local mode), built exactly as main.ts builds it. */
-export interface InProcessBroker {
-  readonly app: NestFastifyApplication;
-  readonly url: string;
-  readonly logs: LogCapture;
-  close(): Promise<void>;
-}
+export type InProcessBroker = BrokerUnderTest;
 
 /** Starts the app from a YAML/JSON config text, with `env` on top of a loopback host and trace logging. */
-export async function startInProcess(config: string, env: Record<string, string> = {}, logs = new LogCapture()): Promise<InProcessBroker> {
-  const parsedEnv = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: 'trace', ...env });
-  const parsed = parseBrokerConfig(config, '/e2e/rotation.yaml');
-  const logger = createRootLogger({ level: 'trace', destination: logs });
-  const app = await createBrokerApp({ env: parsedEnv, config: parsed, logger });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  if (address === null || typeof address === 'string') throw new Error('broker has no TCP address');
-  let closed = false;
-  return {
-    app,
-    url: `http://127.0.0.1:${address.port}`,
-    logs,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await app.close();
-    },
-  };
+export function startInProcess(config: string, env: Record<string, string> = {}, logs = new LogCapture()): Promise<InProcessBroker> {
+  return startBrokerFromText(config, { env, logs, source: '/e2e/rotation.yaml' });
 }
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` naming `what`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { eventually } from './eventually';

@@ -13,9 +13,8 @@
  * header), KMS, rotation Lambdas, deletion, tags, resource policies.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { EmulatorServer, readBody } from './emulator-server';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
@@ -127,62 +126,24 @@ export class SecretsManagerEmulator {
   callsByAction: Record<string, number> = {};
   readonly requests: SmRecordedRequest[] = [];
 
-  private readonly server: Server;
   private readonly secrets = new Map<string, StoredSecret>();
   private faultQueue: SmFaultKind[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
 
-  private constructor(server: Server, url: string, region: string, accountId: string) {
-    this.server = server;
-    this.url = url;
+  private constructor(private readonly http: EmulatorServer, region: string, accountId: string) {
+    this.url = http.url;
     this.region = region;
     this.accountId = accountId;
   }
 
   static async start(options: SmStartOptions = {}): Promise<SecretsManagerEmulator> {
-    const host = options.host ?? '127.0.0.1';
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('SecretsManagerEmulator: no TCP address');
-    const urlHost = host.includes(':') ? `[${host}]` : host;
-    const emulator = new SecretsManagerEmulator(
-      server,
-      `http://${urlHost}:${address.port}`,
-      options.region ?? 'us-east-1',
-      options.accountId ?? '123456789012',
-    );
-    server.on('connection', (socket) => {
-      emulator.sockets.add(socket);
-      socket.once('close', () => emulator.sockets.delete(socket));
-    });
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      emulator.handle(req, res).catch((err: unknown) => {
-        if (!req.socket.destroyed) console.error('SecretsManagerEmulator internal error', err);
-        req.socket.destroy();
-      });
-    });
-    return emulator;
+    return EmulatorServer.listen('SecretsManagerEmulator', options, (http) => new SecretsManagerEmulator(http, options.region ?? 'us-east-1', options.accountId ?? '123456789012'));
   }
 
   /** Stops listening; pending (delayed) requests are dropped, open connections destroyed. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closing;
+  close(): Promise<void> {
+    return this.http.close();
   }
+
 
   /** The next n requests get `kind`; afterwards `mode` applies again. */
   failNext(n: number, kind: SmFaultKind): void {
@@ -239,7 +200,8 @@ export class SecretsManagerEmulator {
 
   // ---- HTTP -------------------------------------------------------------------
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one request (called by the EmulatorServer). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, MAX_REQUEST_BODY_BYTES);
     const target = headerValue(req.headers['x-amz-target']);
     const action = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (target ?? '');
@@ -250,8 +212,8 @@ export class SecretsManagerEmulator {
 
     const fault = this.takeFault();
     const delay = this.delayMs + (fault === 'slow' ? this.slowMs : 0);
-    if (delay > 0) await this.sleep(delay);
-    if (this.closed || res.destroyed) return;
+    if (delay > 0) await this.http.sleep(delay);
+    if (this.http.closed || res.destroyed) return;
 
     let status = 200;
     let payload: unknown;
@@ -284,7 +246,7 @@ export class SecretsManagerEmulator {
     }
     record.status = status;
     if (status === 200 && this.afterAction) await this.afterAction(action, record.input);
-    if (this.closed || res.destroyed) return;
+    if (this.http.closed || res.destroyed) return;
     const text = JSON.stringify(payload);
     res.writeHead(status, {
       'Content-Type': JSON_11,
@@ -521,16 +483,6 @@ export class SecretsManagerEmulator {
     return this.faultQueue.shift() ?? (this.mode === 'ok' ? undefined : this.mode);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      // close() clears the timer; the handler then never resumes and its socket is destroyed.
-      this.timers.add(timer);
-    });
-  }
 }
 
 // ---- label rules ----------------------------------------------------------------
@@ -659,15 +611,3 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Reads the whole body as UTF-8; undefined when it exceeds `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) tooLarge = true; // keep draining so the response can still be written
-    else chunks.push(chunk);
-  }
-  return tooLarge ? undefined : Buffer.concat(chunks).toString('utf8');
-}

@@ -37,30 +37,24 @@ export const imsUrl: Rule<string> = (value, path, issues) => {
   return undefined;
 };
 
-/** Rule: a full token endpoint URL under the same rule as `imsUrl`, with a path and possibly a query. */
-export const tokenUrl: Rule<string> = (value, path, issues) => {
-  const checked = checkUpstreamUrl(value, MESSAGES.tokenUrlNotString);
-  if ('problem' in checked) {
-    issues.add(path, checked.problem);
-    return undefined;
-  }
-  if (checked.url.hash !== '' || (value as string).includes('#')) {
-    issues.add(path, MESSAGES.tokenUrlFragment);
-    return undefined;
-  }
-  return checked.url.href;
-};
+/** A rule for a full endpoint URL under the same rule as `imsUrl` (https, or http on loopback): a path, maybe a query, no fragment. */
+function endpointUrl(notStringMessage: string): Rule<string> {
+  return (value, path, issues) => {
+    const checked = checkUpstreamUrl(value, notStringMessage);
+    if ('problem' in checked) {
+      issues.add(path, checked.problem);
+      return undefined;
+    }
+    if (checked.url.hash !== '' || (value as string).includes('#')) {
+      issues.add(path, MESSAGES.tokenUrlFragment);
+      return undefined;
+    }
+    return checked.url.href;
+  };
+}
 
-/** Rule: a JWKS URL under the same rule as `imsUrl` (https, or http on loopback), with a path, no fragment. */
-export const jwksUri: Rule<string> = (value, path, issues) => {
-  const checked = checkUpstreamUrl(value, MESSAGES.jwksUriNotString);
-  if ('problem' in checked) {
-    issues.add(path, checked.problem);
-    return undefined;
-  }
-  if (checked.url.hash !== '' || (value as string).includes('#')) {
-    issues.add(path, MESSAGES.tokenUrlFragment);
-    return undefined;
-  }
-  return checked.url.href;
-};
+/** Rule: an OAuth 2.0 token endpoint URL. */
+export const tokenUrl: Rule<string> = endpointUrl(MESSAGES.tokenUrlNotString);
+
+/** Rule: a JWKS URL of a caller-token issuer. */
+export const jwksUri: Rule<string> = endpointUrl(MESSAGES.jwksUriNotString);
