@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { parseBrokerConfig, readEnvironment } from '@broker/config';
 import { createRootLogger } from '@broker/observability';
 // The demo's identity provider is the same Adobe IMS emulator the tests use (test/support).
@@ -41,7 +42,8 @@ callers:
   const configPath = join(workdir, 'broker.yaml');
   writeFileSync(configPath, yaml);
   const config = parseBrokerConfig(yaml, configPath);
-  const logger = createRootLogger({ level: env.logLevel });
+  // Synchronous writes keep the boot lines ahead of the instructions printed below.
+  const logger = createRootLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: true }) });
   const app = await createBrokerApp({ env, config, logger });
   await app.listen({ port: env.port, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${env.port}`;
