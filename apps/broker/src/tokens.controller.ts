@@ -27,6 +27,8 @@ interface TokenResponse {
 @Controller('v1/tokens')
 @UseGuards(CallerGuard)
 export class TokensController {
+  private readonly fingerprints = new WeakMap<StoredToken, string>();
+
   constructor(
     private readonly tokens: TokenService,
     private readonly access: AccessPolicy,
@@ -62,6 +64,16 @@ export class TokensController {
     return callerHeaders(this.config.credential(credentialId), token.accessToken);
   }
 
+  /** One SHA-256 per token, not per request: the same token is served many times. */
+  private fingerprint(token: StoredToken): string {
+    let fingerprint = this.fingerprints.get(token);
+    if (fingerprint === undefined) {
+      fingerprint = fingerprintOf(token.accessToken);
+      this.fingerprints.set(token, fingerprint);
+    }
+    return fingerprint;
+  }
+
   private async fetch(request: FastifyRequest, rawId: string, query: Record<string, unknown>): Promise<{ credentialId: string; token: StoredToken }> {
     const credentialId = parseCredentialId(rawId);
     const minTtl = parseMinTtl(query, this.config.current.tokens.minTtlDefaultSeconds);
@@ -73,7 +85,7 @@ export class TokensController {
       outcome: 'success',
       callerId: caller.id,
       credentialId,
-      tokenFingerprint: fingerprintOf(token.accessToken),
+      tokenFingerprint: this.fingerprint(token),
     });
     return { credentialId, token };
   }
