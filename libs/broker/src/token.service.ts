@@ -71,7 +71,7 @@ export class TokenService implements OnModuleDestroy {
     }
     if (token && isServable(token, now) && !refreshCanHelp(token, minTtlSeconds, now, this.config.current.tokens)) return token;
     try {
-      return await this.refresh(credential);
+      return await this.refresh(credential, token?.expiresAt ?? 0);
     } catch (error) {
       // The identity provider or secret source failed: a held token is still the truth until it expires.
       const held = state.token;
@@ -80,11 +80,15 @@ export class TokenService implements OnModuleDestroy {
     }
   }
 
-  /** Makes sure a token newer than the one held now exists, minting it if this instance wins the lock. */
-  refresh(credential: CredentialConfig): Promise<StoredToken> {
+  /**
+   * Makes sure a token expiring after `before` exists, minting it if this instance wins the lock. `before`
+   * is what the caller found wanting, read before any await: a token adopted from another instance while
+   * this refresh waits must count as the refresh's result, not as the thing to replace.
+   */
+  refresh(credential: CredentialConfig, before = this.states.get(credential.id)?.token?.expiresAt ?? 0): Promise<StoredToken> {
     let pending = this.inFlight.get(credential.id);
     if (!pending) {
-      pending = this.coordinateRefresh(credential).finally(() => this.inFlight.delete(credential.id));
+      pending = this.coordinateRefresh(credential, before).finally(() => this.inFlight.delete(credential.id));
       this.inFlight.set(credential.id, pending);
     }
     return pending;
@@ -132,13 +136,18 @@ export class TokenService implements OnModuleDestroy {
    * Take the credential's lock and mint, or wait for the instance that holds it. If the lock backend is
    * unreachable (Redis down), nothing can be shared anyway: mint for this process alone, once.
    */
-  private async coordinateRefresh(credential: CredentialConfig): Promise<StoredToken> {
+  private async coordinateRefresh(credential: CredentialConfig, before: number): Promise<StoredToken> {
     const state = this.stateOf(credential.id);
-    const before = state.token?.expiresAt ?? 0;
     await this.throwIfCoolingDown(credential.id, state);
     const { upstreamAttempts, upstreamTimeoutMs } = this.config.current.tokens;
     const deadline = Date.now() + REFRESH_LOCK_TTL_MS + upstreamAttempts * upstreamTimeoutMs + 5_000;
     for (;;) {
+      // Another instance's token may have reached this one (pub/sub) while it waited.
+      const arrived = newerThan(state.token, before);
+      if (arrived) {
+        this.metrics.refreshes.inc({ outcome: 'adopted' });
+        return arrived;
+      }
       let lock: LockHandle | undefined;
       try {
         lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), REFRESH_LOCK_TTL_MS);
@@ -171,8 +180,8 @@ export class TokenService implements OnModuleDestroy {
 
   private async mintUnderLock(credential: CredentialConfig, state: CredentialState, lock: LockHandle, before: number): Promise<StoredToken> {
     // Another instance may have refreshed while this one waited for the lock.
-    const current = await this.quietly(this.store.get(credential.id));
-    if (current && current.expiresAt > before && isServable(current, Date.now())) {
+    const current = newerThan(await this.quietly(this.store.get(credential.id)), before) ?? newerThan(state.token, before);
+    if (current) {
       this.hold(credential.id, state, current);
       this.metrics.refreshes.inc({ outcome: 'adopted' });
       return current;
@@ -231,9 +240,10 @@ export class TokenService implements OnModuleDestroy {
       };
       const check = async (): Promise<void> => {
         const stored = await this.quietly(this.store.get(credentialId));
-        if (stored && stored.expiresAt > before && isServable(stored, Date.now())) {
-          this.hold(credentialId, state, stored);
-          return finish(() => resolve(stored));
+        const newer = newerThan(stored, before);
+        if (newer) {
+          this.hold(credentialId, state, newer);
+          return finish(() => resolve(newer));
         }
         const failure = await this.quietly(this.store.failure(credentialId));
         if (failure) {
@@ -358,6 +368,11 @@ export class TokenService implements OnModuleDestroy {
       if (!this.config.credential(credentialId)) this.dropState(credentialId);
     }
   }
+}
+
+/** `token` if it expires after `before` and may still be served. */
+function newerThan(token: StoredToken | undefined, before: number): StoredToken | undefined {
+  return token && token.expiresAt > before && isServable(token, Date.now()) ? token : undefined;
 }
 
 function sharedFailureOf(failure: FailureRecord): SharedFailure {

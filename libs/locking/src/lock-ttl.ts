@@ -5,9 +5,12 @@ export function assertLockTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs < LOCK_TIMEOUTS.minTtlMs) throw new RangeError(LOCK_MESSAGES.badTtl(ttlMs));
 }
 
-/** When a held lock is extended: halfway through its ttl, leaving the other half for a slow round trip. */
+/**
+ * When a held lock is extended: a third of the way through its ttl, leaving two thirds for a slow round trip
+ * or an event loop lagging under load (a late extension loses the lock to a waiter).
+ */
 export function extensionDelay(ttlMs: number): number {
-  return Math.floor(ttlMs / 2);
+  return Math.floor(ttlMs / 3);
 }
 
 /** Races `promise` against a timer; a late rejection of `promise` is swallowed, not left unhandled. */

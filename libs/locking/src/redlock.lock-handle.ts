@@ -6,7 +6,7 @@ import { extensionDelay, withTimeout } from './lock-ttl';
 import { LOCK_MESSAGES, LOCK_TIMEOUTS } from './locking.constants';
 
 /**
- * A Redlock lock kept alive by this process: extended every ttl/2 while held. Two timers guard it: the
+ * A Redlock lock kept alive by this process: extended every ttl/3 while held. Two timers guard it: the
  * extension timer, and a watchdog at the lock's (drift-corrected) expiry, so the holder is told it lost the
  * lock no later than the moment another process could take it, even if an extension is still in flight.
  */
