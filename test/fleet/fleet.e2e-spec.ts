@@ -50,6 +50,21 @@ describe('fleet mode: several broker processes, one Redis', () => {
     expect(raw).toMatch(/v1\.k1\./);
   });
 
+  it("an eviction on one instance reaches every instance's memory", async () => {
+    const [first, second, third] = brokers as [BrokerProcess, BrokerProcess, BrokerProcess];
+    const before = await Promise.all(brokers.map((broker) => broker.get('/v1/tokens/aep-prod', world.apiKey)));
+    expect(new Set(before.map((r) => r.body.access_token)).size).toBe(1);
+    const evicted = await fetch(`${first.url}/admin/credentials/aep-prod/token`, { method: 'DELETE', headers: { authorization: `Bearer ${world.apiKey}` } });
+    expect(evicted.status).toBe(204);
+    expect(await redisCommand(redis.port, ['EXISTS', 'tb:{cred:aep-prod}:token'])).toBe(0);
+    // The other instances dropped the token from memory: their next answer is a new token, minted once.
+    const callsBefore = world.ims.calls;
+    await until(async () => (await second.get('/v1/tokens/aep-prod', world.apiKey)).body.access_token !== before[1]?.body.access_token, 'the eviction to reach the second instance', 5_000);
+    const after = await third.get('/v1/tokens/aep-prod', world.apiKey);
+    expect(after.body.access_token).not.toBe(before[2]?.body.access_token);
+    expect(world.ims.calls - callsBefore).toBe(1);
+  });
+
   it('when the lock holder is SIGKILLed mid-refresh, another instance completes it and callers see no error', async () => {
     const [holder, ...others] = brokers as [BrokerProcess, BrokerProcess, BrokerProcess];
     world.ims.delayMs = 3_000;

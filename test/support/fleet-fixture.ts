@@ -45,6 +45,7 @@ callers:
   - id: fleet-tests
     apiKeySha256: ${createHash('sha256').update(apiKey).digest('hex')}
     credentials: ['*']
+    roles: [admin]
 ${extra}`,
     env: (redis) => ({
       ...redis,
