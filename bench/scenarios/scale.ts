@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { BrokerProcess } from '../../test/support/broker-process';
+import type { BenchContext } from '../lib/context';
+import { httpGet, mapLimit, sleep, waitUntil } from '../lib/http';
+import { cpuMs, rssMiB, waitForQuiet } from '../lib/proc';
+import { peakInWindow, round1, round2 } from '../lib/stats';
+import { BenchWorld } from '../lib/world';
+
+/** What production tokens live: Adobe IMS issues 24 h tokens; the bench switches to them after the cycle. */
+const LONG_LIFETIME_SECONDS = 86_399;
+const WARMUP_CONCURRENCY = 64;
+
+export interface ScaleRow {
+  credentials: number;
+  /** Spawn → first 200 from /health/live (polled every 100 ms by the harness). */
+  bootMs: number;
+  rssAfterBootMiB: number;
+  /** One token fetched per credential (each one minted). */
+  warmupMs: number;
+  warmupFailures: number;
+  rssAfterWarmupMiB: number;
+  /** The refresh cycle of the short-lived tokens fetched in the warm-up. */
+  cycle: {
+    refreshes: number;
+    /** Credentials refreshed more than once (should be 0). */
+    duplicates: number;
+    /** First to last refresh request, seconds. */
+    spanSeconds: number;
+    meanPerSecond: number;
+    /** Most refresh requests in any 1 s window, and in any 100 ms window (scaled to per second). */
+    peakPerSecond: number;
+    peak100msPerSecond: number;
+    /** Process CPU over the cycle, per refresh. */
+    cpuMsPerRefresh: number;
+    completed: boolean;
+  };
+  /** Process CPU over an idle window with every token held (none due), scaled to a minute. */
+  idleCpuMsPerMinute: number;
+  idleWindowSeconds: number;
+  rssAfterIdleMiB: number;
+  /** What the scheduler costs per minute with 24 h tokens: idle CPU + (credentials / 12 h) × CPU per refresh. */
+  projectedCpuMsPerMinute24hTokens: number;
+}
+
+export interface ScaleResult {
+  settings: { counts: number[]; tokenLifetimeSeconds: number; refreshAt: number; refreshJitter: number; idleWindowSeconds: number; mode: string; logLevel: string };
+  rows: ScaleRow[];
+  durationMs: number;
+}
+
+/**
+ * Scenario 3: how boot time, memory, scheduler CPU and the upstream request rate of a refresh cycle grow
+ * with the number of configured credentials (one in-process broker, no client traffic besides the warm-up).
+ */
+export async function runScale(ctx: BenchContext): Promise<ScaleResult> {
+  const started = Date.now();
+  const counts = ctx.quick ? [1_000] : [10, 1_000, 10_000];
+  const lifetime = ctx.quick ? 30 : 60;
+  const idleSeconds = ctx.quick ? 5 : 20;
+  const rows: ScaleRow[] = [];
+  for (const count of counts) {
+    rows.push(await measure(ctx, count, lifetime, idleSeconds));
+  }
+  return {
+    settings: { counts, tokenLifetimeSeconds: lifetime, refreshAt: 0.5, refreshJitter: 0.1, idleWindowSeconds: idleSeconds, mode: 'in-process (no Redis)', logLevel: 'warn' },
+    rows,
+    durationMs: Date.now() - started,
+  };
+}
+
+async function measure(ctx: BenchContext, count: number, lifetime: number, idleSeconds: number): Promise<ScaleRow> {
+  const world = await BenchWorld.create({ count, tokenLifetimeSeconds: lifetime });
+  let broker: BrokerProcess | undefined;
+  try {
+    await waitForQuiet(ctx.quick ? 5_000 : 10_000);
+    const bootStarted = Date.now();
+    broker = await BrokerProcess.start({ config: world.config, env: world.env({ auditLog: join(world.dir, 'audit.log') }), startTimeoutMs: 120_000 });
+    const bootMs = Date.now() - bootStarted;
+    const pid = broker.pid;
+    const rssAfterBootMiB = round1(rssMiB(pid));
+
+    const warmStarted = Date.now();
+    const auth = { authorization: `Bearer ${world.apiKey}` };
+    const url = broker.url;
+    const statuses = await mapLimit(world.ids, WARMUP_CONCURRENCY, async (id) => (await httpGet(`${url}/v1/tokens/${id}?min_ttl=0`, auth)).status);
+    const warmupMs = Date.now() - warmStarted;
+    // Tokens minted from now on live a day: the cycle below is the only one, and the idle window after it
+    // holds tokens that are not due.
+    world.ims.tokenLifetimeSeconds = LONG_LIFETIME_SECONDS;
+    const rssAfterWarmupMiB = round1(rssMiB(pid));
+    ctx.log(`scale ${count}: boot ${bootMs} ms, warm-up ${warmupMs} ms, RSS ${rssAfterBootMiB} → ${rssAfterWarmupMiB} MiB; waiting for the refresh cycle`);
+
+    // The refresh cycle: due at 0.5 ± 0.1 of the lifetime after each warm-up mint.
+    const cpuBeforeCycle = cpuMs(pid);
+    const cycleStartedAt = Date.now();
+    const cycleDeadline = Date.now() + lifetime * 0.6 * 1000 + 15_000;
+    const completed = await waitUntil(() => world.ims.calls >= 2 * count, Math.max(0, cycleDeadline - Date.now()), 250);
+    await sleep(1_000);
+    const cpuCycleMs = cpuMs(pid) - cpuBeforeCycle;
+    const cycleSeconds = (Date.now() - cycleStartedAt) / 1000;
+    const perCredential = new Map<string, number[]>();
+    for (const request of world.ims.requests) {
+      const id = request.params['client_id'] ?? '';
+      perCredential.set(id, [...(perCredential.get(id) ?? []), request.receivedAt]);
+    }
+    const refreshTimes = [...perCredential.values()].flatMap((times) => times.slice(1));
+    const duplicates = [...perCredential.values()].filter((times) => times.length > 2).length;
+    const span = refreshTimes.length > 1 ? (Math.max(...refreshTimes) - Math.min(...refreshTimes)) / 1000 : 0;
+
+    // Idle: every token held, none due for hours.
+    const cpuBeforeIdle = cpuMs(pid);
+    await sleep(idleSeconds * 1000);
+    const idleCpuMs = cpuMs(pid) - cpuBeforeIdle;
+    const rssAfterIdleMiB = round1(rssMiB(pid));
+    const idleCpuMsPerMinute = round1((idleCpuMs * 60) / idleSeconds);
+    const cpuMsPerRefresh = refreshTimes.length ? round2((cpuCycleMs - (idleCpuMs / idleSeconds) * cycleSeconds) / refreshTimes.length) : 0;
+    const row: ScaleRow = {
+      credentials: count,
+      bootMs,
+      rssAfterBootMiB,
+      warmupMs,
+      warmupFailures: statuses.filter((s) => s !== 200).length,
+      rssAfterWarmupMiB,
+      cycle: {
+        refreshes: refreshTimes.length,
+        duplicates,
+        spanSeconds: round1(span),
+        meanPerSecond: span > 0 ? round1(refreshTimes.length / span) : refreshTimes.length,
+        peakPerSecond: peakInWindow(refreshTimes, 1000).count,
+        peak100msPerSecond: peakInWindow(refreshTimes, 100).count * 10,
+        cpuMsPerRefresh: Math.max(0, cpuMsPerRefresh),
+        completed,
+      },
+      idleCpuMsPerMinute,
+      idleWindowSeconds: idleSeconds,
+      rssAfterIdleMiB,
+      projectedCpuMsPerMinute24hTokens: round1(idleCpuMsPerMinute + (count / (12 * 60)) * Math.max(0, cpuMsPerRefresh)),
+    };
+    ctx.log(
+      `scale ${count}: ${row.cycle.refreshes} refreshes over ${row.cycle.spanSeconds} s (mean ${row.cycle.meanPerSecond}/s, peak ${row.cycle.peakPerSecond}/s), ${row.cycle.cpuMsPerRefresh} ms CPU each; idle ${idleCpuMsPerMinute} ms CPU/min; RSS ${rssAfterIdleMiB} MiB`,
+    );
+    return row;
+  } finally {
+    await broker?.stop(15_000);
+    await world.close();
+  }
+}
