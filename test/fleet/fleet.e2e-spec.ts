@@ -1,4 +1,6 @@
 import { redisCommand, type RedisServer, startRedis, stopAllRedis } from '../support/redis-harness';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { BrokerProcess } from '../support/broker-process';
 import { until } from '../support/eventually';
 import { burst, createFleetWorld, type FleetWorld, startFleet } from '../support/fleet-fixture';
@@ -63,6 +65,21 @@ describe('fleet mode: several broker processes, one Redis', () => {
     const after = await third.get('/v1/tokens/aep-prod', world.apiKey);
     expect(after.body.access_token).not.toBe(before[2]?.body.access_token);
     expect(world.ims.calls - callsBefore).toBe(1);
+  });
+
+  it('a config reload on one instance is applied by every instance (each re-reads its own file)', async () => {
+    const newKey = 'fleet-reload-key-0123456789';
+    const extraCaller = `  - id: added-by-reload\n    apiKeySha256: ${createHash('sha256').update(newKey).digest('hex')}\n    credentials: [aep-prod]\n`;
+    for (const broker of brokers) expect((await broker.get('/v1/tokens/aep-prod', newKey)).status).toBe(401);
+    // Every replica mounts the same file (a ConfigMap); here each process has its own copy.
+    for (const broker of brokers) writeFileSync(broker.configPath, world.config(`${extraCaller}tokens:\n  upstreamTimeout: 30s\n`));
+    const [first, ...others] = brokers as [BrokerProcess, ...BrokerProcess[]];
+    const reloaded = await fetch(`${first.url}/admin/config/reload`, { method: 'POST', headers: { authorization: `Bearer ${world.apiKey}` } });
+    expect(reloaded.status).toBe(200);
+    expect((await first.get('/v1/tokens/aep-prod', newKey)).status).toBe(200);
+    for (const broker of others) {
+      await until(async () => (await broker.get('/v1/tokens/aep-prod', newKey)).status === 200, 'the reload to reach every instance', 5_000);
+    }
   });
 
   it('when the lock holder is SIGKILLed mid-refresh, another instance completes it and callers see no error', async () => {

@@ -68,6 +68,11 @@ export class BrokerProcess {
     return broker;
   }
 
+  /** The config file this process reads (BROKER_CONFIG); tests rewrite it to exercise reloads. */
+  get configPath(): string {
+    return join(this.workdir, 'broker.yaml');
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
