@@ -13,16 +13,6 @@ export function extensionDelay(ttlMs: number): number {
   return Math.floor(ttlMs / 3);
 }
 
-/** Races `promise` against a timer; a late rejection of `promise` is swallowed, not left unhandled. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LockTimeoutError(message)), timeoutMs);
-  });
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Our own deadline passed (as opposed to an error the backend reported). */
 export class LockTimeoutError extends Error {
   constructor(message: string) {

@@ -2,7 +2,8 @@ import type { Logger } from '@nestjs/common';
 import { ExecutionError, type Lock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import { LockLostError } from './lock.errors';
 import type { LockHandle } from './lock.port';
-import { extensionDelay, withTimeout } from './lock-ttl';
+import { withTimeout } from '@broker/redis';
+import { extensionDelay, LockTimeoutError } from './lock-ttl';
 import { LOCK_MESSAGES, LOCK_TIMEOUTS } from './locking.constants';
 
 /**
@@ -83,7 +84,7 @@ export class RedlockLockHandle implements LockHandle {
     this.onEnd(this);
     try {
       // Even after a loss: if the key still holds our value (an extension merely failed), free it now.
-      await withTimeout(this.lock.release(), LOCK_TIMEOUTS.releaseMs, LOCK_MESSAGES.releaseTimeout(LOCK_TIMEOUTS.releaseMs));
+      await withTimeout(this.lock.release(), LOCK_TIMEOUTS.releaseMs, () => new LockTimeoutError(LOCK_MESSAGES.releaseTimeout(LOCK_TIMEOUTS.releaseMs)));
     } catch (error) {
       if (await wasNotHeld(error)) return; // expired or taken over already: nothing of ours to delete
       this.logger.warn({ msg: 'lock release failed; its ttl will free it', resource: this.resource, error: String(error) });

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Lock, Redlock } from '@sesamecare-oss/redlock';
 import { Cluster } from 'ioredis';
-import { REDIS_CLIENT, type RedisClient } from '@broker/redis';
+import { REDIS_CLIENT, type RedisClient, withTimeout } from '@broker/redis';
 import { LockUnavailableError } from './lock.errors';
 import { type LockHandle, LockService } from './lock.port';
-import { assertLockTtl, LockTimeoutError, withTimeout } from './lock-ttl';
+import { assertLockTtl, LockTimeoutError } from './lock-ttl';
 import { LOCK_MESSAGES, LOCK_TIMEOUTS } from './locking.constants';
 import { RedlockLockHandle, wasNotHeld } from './redlock.lock-handle';
 
@@ -32,7 +32,7 @@ export class RedlockLockService extends LockService implements OnModuleDestroy {
     const pending = this.redlock.acquire([resource], ttlMs);
     let lock: Lock;
     try {
-      lock = await withTimeout(pending, LOCK_TIMEOUTS.acquireMs, LOCK_MESSAGES.acquireTimeout(LOCK_TIMEOUTS.acquireMs));
+      lock = await withTimeout(pending, LOCK_TIMEOUTS.acquireMs, () => new LockTimeoutError(LOCK_MESSAGES.acquireTimeout(LOCK_TIMEOUTS.acquireMs)));
     } catch (error) {
       if (error instanceof LockTimeoutError) {
         // If the SET lands after all, nobody would own it: hand it back instead of blocking others for a ttl.

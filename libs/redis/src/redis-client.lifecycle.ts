@@ -23,7 +23,7 @@ export function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<
 
 /** PING that gives up after `timeoutMs` whatever the client's own timeouts are. */
 export async function pingWithin(client: RedisClient, timeoutMs: number): Promise<void> {
-  const reply = await withTimeout(client.ping(), timeoutMs, REDIS_MESSAGES.pingTimeout(timeoutMs));
+  const reply = await withTimeout(client.ping(), timeoutMs, () => new Error(REDIS_MESSAGES.pingTimeout(timeoutMs)));
   if (reply !== 'PONG') throw new Error(REDIS_MESSAGES.unexpectedPong);
 }
 
@@ -42,7 +42,7 @@ export async function closeRedisClient(client: RedisClient, timeoutMs: number = 
     client.once('end', resolve);
   });
   try {
-    await withTimeout(Promise.all([client.quit(), ended]), timeoutMs, REDIS_MESSAGES.quitTimeout(timeoutMs));
+    await withTimeout(Promise.all([client.quit(), ended]), timeoutMs, () => new Error(REDIS_MESSAGES.quitTimeout(timeoutMs)));
   } catch {
     client.disconnect();
   } finally {
@@ -56,11 +56,14 @@ export function describeRedisError(error: unknown): string {
   return message.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<redacted url>');
 }
 
-/** Races `promise` against a timer; a late rejection of `promise` is swallowed, not left unhandled. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+/**
+ * Races `promise` against a timer that rejects with `timeoutError()`; a late rejection of `promise` is
+ * swallowed, not left unhandled. Used for Redis round trips here and in the lock service.
+ */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timeoutError: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), timeoutMs);
+    timer = setTimeout(() => reject(timeoutError()), timeoutMs);
   });
   promise.catch(() => undefined);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
