@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@broker/access';
 import { BrokerModule } from '@broker/broker';
 import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker/config';
+import { FleetModule } from '@broker/fleet';
 import { IssuersModule } from '@broker/issuers';
 import { LockingModule } from '@broker/locking';
 import { type BrokerMetrics, ObservabilityModule, type RootLogger } from '@broker/observability';
@@ -41,6 +42,7 @@ export class AppModule {
         ObservabilityModule.forRoot({ logger: options.logger, auditLogger: options.auditLogger, metrics: options.metrics }),
         TerminusModule.forRoot({ logger: false }),
         ...(options.env.redis ? [RedisModule.forRoot(options.env.redis)] : []),
+        FleetModule.forRoot({ mode }),
         TokenStoreModule.forRoot({ mode }),
         LockingModule.forRoot({ mode }),
         RateLimitModule.forRoot({ mode }),

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigReloader, ConfigValidationError } from '@broker/config';
-import { type TokenEvent, TokenEvents } from '@broker/token-store';
+import { type FleetEvent, FleetBus } from '@broker/fleet';
 
 /**
  * Acts on the fleet event that belongs to the app: another instance reloaded its configuration (re-read
@@ -13,7 +13,7 @@ export class FleetEventsListener implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly events: TokenEvents,
+    private readonly events: FleetBus,
     private readonly reloader: ConfigReloader,
   ) {}
 
@@ -36,7 +36,7 @@ export class FleetEventsListener implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private handle(event: TokenEvent): void {
+  private handle(event: FleetEvent): void {
     if (event.origin === this.events.instanceId) return;
     if (event.type === 'config-reload') this.reloadAndLog('fleet');
   }
