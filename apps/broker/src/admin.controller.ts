@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '
 import { ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminGuard, type Caller, CallerGuard } from '@broker/access';
-import { TokenService, UnknownCredentialError } from '@broker/broker';
+import { TokenService, UnknownCredentialError } from '@broker/tokens';
 import { ConfigReloader, ConfigService, ConfigValidationError, type CredentialConfig, type ReloadResult } from '@broker/config';
 import { AuditLog } from '@broker/observability';
 import { DomainError } from '@broker/problems';

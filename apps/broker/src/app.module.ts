@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@broker/access';
-import { BrokerModule } from '@broker/broker';
+import { TokensModule } from '@broker/tokens';
 import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker/config';
 import { FleetModule } from '@broker/fleet';
 import { IssuersModule } from '@broker/issuers';
@@ -47,7 +47,7 @@ export class AppModule {
         LockingModule.forRoot({ mode }),
         RateLimitModule.forRoot({ mode }),
         SecretsModule,
-        BrokerModule,
+        TokensModule,
         IssuersModule,
         AccessModule,
         RotationModule.forRoot({
