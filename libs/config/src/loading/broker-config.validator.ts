@@ -60,11 +60,21 @@ function anchored(secret: SecretRef, baseDir: string): SecretRef {
   return { source: 'file', path: isAbsolute(secret.path) ? resolve(secret.path) : resolve(baseDir, secret.path) };
 }
 
-/** Drops keys whose value is undefined (an optional key written without a value), so results compare cleanly. */
-function withoutAbsent<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutAbsent) as T;
-  if (!isMapping(value)) return value;
-  return Object.fromEntries(Object.entries(value).flatMap(([key, child]) => (child === undefined ? [] : [[key, withoutAbsent(child)]]))) as T;
+/**
+ * Deletes keys whose value is undefined (an optional key written without a value), so results compare
+ * cleanly; in place, as the schema's output is a fresh tree.
+ */
+function dropAbsent(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(dropAbsent);
+    return;
+  }
+  if (!isMapping(node)) return;
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (record[key] === undefined) delete record[key];
+    else dropAbsent(record[key]);
+  }
 }
 
 /**
@@ -87,7 +97,8 @@ export function validateBrokerConfig(document: unknown, source: string, context:
   }
   if (!result.success || issues.count > 0) throw issues.toError(source, byEntry);
 
-  const parsed = withoutAbsent(result.data);
+  const parsed = result.data;
+  dropAbsent(parsed);
   const credentials = parsed.credentials.map((credential) => ({ ...credential, secret: anchored(credential.secret, context.baseDir) }));
   return deepFreeze({ source, ...parsed, credentials, callers: resolveCallers(parsed) }) as BrokerConfig;
 }
