@@ -1,3 +1,4 @@
+import type { CertificateIdentity } from './certificate-identity';
 /** Where a client secret lives; the config file never holds the secret itself. */
 export type SecretRef =
   | { readonly source: 'aws'; readonly secretId: string; readonly versionStage: string }
@@ -123,21 +124,24 @@ interface CallerConfigBase {
   readonly rateLimit?: RateLimit;
 }
 
-/** A caller presenting an API key. */
-export interface ApiKeyCallerConfig extends CallerConfigBase {
+/**
+ * A caller and the identities it may present: at least one of an API key (`apiKeySha256`), a workload JWT
+ * (`jwt`) or client certificates (`certificates`); it may carry several, e.g. while moving from keys to mTLS.
+ */
+export interface CallerConfig extends CallerConfigBase {
   /** Lower-case hex SHA-256 of the caller's API key. */
-  readonly apiKeySha256: string;
-  readonly jwt?: undefined;
+  readonly apiKeySha256?: string;
+  /** A workload JWT: `sub` must equal `subject`, signed by `issuer` (resolved at load). */
+  readonly jwt?: { readonly issuer: string; readonly subject: string };
+  /** `certificate:` in the file: client certificates (verified against TLS_CLIENT_CA_FILE) that are this caller. */
+  readonly certificates?: readonly CertificateIdentity[];
 }
 
-/** A caller presenting a workload JWT: `sub` must equal `subject`, signed by `issuer` (resolved at load). */
-export interface JwtCallerConfig extends CallerConfigBase {
-  readonly apiKeySha256?: undefined;
-  readonly jwt: { readonly issuer: string; readonly subject: string };
-}
+/** A caller presenting an API key. */
+export type ApiKeyCallerConfig = CallerConfig & { readonly apiKeySha256: string };
 
-/** Exactly one of `apiKeySha256` / `jwt` identifies a caller. */
-export type CallerConfig = ApiKeyCallerConfig | JwtCallerConfig;
+/** A caller presenting a workload JWT. */
+export type JwtCallerConfig = CallerConfig & { readonly jwt: { readonly issuer: string; readonly subject: string } };
 
 export interface TokenPolicy {
   readonly refreshAt: number;

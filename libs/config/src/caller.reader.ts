@@ -3,8 +3,10 @@ import type { CallerConfig } from './broker-config.interface';
 import { listOf, matching, oneOf, type Rule } from './field.rules';
 import { MappingReader } from './mapping.reader';
 import { rateLimit } from './rate-limit.reader';
+import { certificateIdentities } from './certificate-identity.reader';
+import { TLS_MESSAGES } from './tls.constants';
 
-const CALLER_KEYS = ['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'credentials', 'roles', 'rateLimit'] as const;
+const CALLER_KEYS = ['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'certificate', 'credentials', 'roles', 'rateLimit'] as const;
 
 /** Roles beyond fetching tokens; `admin` opens the /admin endpoints. */
 export const CALLER_ROLES = ['admin'] as const;
@@ -13,7 +15,7 @@ export const CALLER_ROLES = ['admin'] as const;
 const credentialGrant: Rule<string> = (value, path, issues) =>
   value === ALL_CREDENTIALS ? value : matching(CREDENTIAL_GLOB_PATTERN, MESSAGES.credentialGrant)(value, path, issues);
 
-type Identity = Pick<CallerConfig, 'apiKeySha256' | 'jwt'>;
+type Identity = Pick<CallerConfig, 'apiKeySha256' | 'jwt' | 'certificates'>;
 
 /**
  * The issuer a `jwtSubject` caller belongs to: the one it names, or the only one configured. With several
@@ -36,20 +38,27 @@ function resolveIssuer(r: MappingReader, trusted: readonly string[] | undefined)
   return undefined;
 }
 
+/** The caller's identities; at least one, each valid. Undefined (with issues recorded) otherwise. */
 function readIdentity(r: MappingReader, trusted: readonly string[] | undefined): Identity | undefined {
   const hasKey = r.raw('apiKeySha256') !== undefined;
-  if (hasKey === (r.raw('jwtSubject') !== undefined)) {
+  const hasJwt = r.raw('jwtSubject') !== undefined;
+  const hasCertificate = r.raw('certificate') !== undefined;
+  if (!hasKey && !hasJwt && !hasCertificate) {
     r.issues.add(r.path, MESSAGES.callerIdentity);
     return undefined;
   }
-  if (hasKey) {
-    if (r.raw('issuer') !== undefined) r.issues.add(r.pathOf('issuer'), MESSAGES.callerIssuerWithoutJwt);
-    const hash = r.required('apiKeySha256', matching(SHA256_HEX_PATTERN, MESSAGES.apiKeySha256));
-    return hash === undefined ? undefined : { apiKeySha256: hash.toLowerCase() };
-  }
-  const subject = r.required('jwtSubject', matching(JWT_CLAIM_PATTERN, MESSAGES.jwtClaim));
-  const issuer = resolveIssuer(r, trusted);
-  return subject === undefined || issuer === undefined ? undefined : { jwt: { issuer, subject } };
+  if (!hasJwt && r.raw('issuer') !== undefined) r.issues.add(r.pathOf('issuer'), MESSAGES.callerIssuerWithoutJwt);
+  const before = r.issues.count;
+  const hash = hasKey ? r.required('apiKeySha256', matching(SHA256_HEX_PATTERN, MESSAGES.apiKeySha256)) : undefined;
+  const subject = hasJwt ? r.required('jwtSubject', matching(JWT_CLAIM_PATTERN, MESSAGES.jwtClaim)) : undefined;
+  const issuer = hasJwt ? resolveIssuer(r, trusted) : undefined;
+  const certificates = hasCertificate ? r.required('certificate', certificateIdentities) : undefined;
+  if (r.issues.count !== before || (hasJwt && issuer === undefined)) return undefined;
+  return {
+    ...(hash === undefined ? {} : { apiKeySha256: hash.toLowerCase() }),
+    ...(subject === undefined || issuer === undefined ? {} : { jwt: { issuer, subject } }),
+    ...(certificates === undefined ? {} : { certificates }),
+  };
 }
 
 /**
@@ -72,6 +81,6 @@ export function caller(trustedIssuers: readonly string[] | undefined): Rule<Call
     const limit = r.raw('rateLimit') === undefined ? null : r.required('rateLimit', rateLimit);
     if (id === undefined || identity === undefined || credentials === undefined || roles === undefined || limit === undefined) return undefined;
     const common = { id, credentials, roles, ...(limit === null ? {} : { rateLimit: limit }) };
-    return identity.jwt === undefined ? { ...common, apiKeySha256: identity.apiKeySha256 as string } : { ...common, jwt: identity.jwt };
+    return { ...common, ...identity };
   };
 }
