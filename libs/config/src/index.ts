@@ -19,6 +19,10 @@ export type {
   SecretsPolicy,
   TokenPolicy,
 } from './broker-config.interface';
+export type { CertificateIdentity } from './certificate-identity';
+export { parseDistinguishedName, type DistinguishedNamePart } from './certificate-identity';
+export type { OutboundProxyEnvironment, TlsClientAuth, TlsEnvironment } from './tls-environment.interface';
+export { loadTlsMaterial, readTlsMaterial, TLS_FILES_SOURCE, type TlsMaterial } from './tls-material.loader';
 export type {
   BrokerEnvironment,
   LogLevel,
