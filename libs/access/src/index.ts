@@ -10,6 +10,7 @@ export { CallerAuthenticator } from './caller.authenticator';
 export { callerAuditOf } from './caller-audit';
 export { CertificateAuthenticator } from './certificate.authenticator';
 export { describeCertificate, type PresentedCertificate, presentedCertificateOf } from './presented-certificate';
+export { unverifiedCertificateRefusal } from './unverified-certificate';
 export { CallerGuard } from './caller.guard';
 export { compileGrants, type CredentialGrants, isGranted } from './credential-grants';
 export { JwtAuthenticator } from './jwt.authenticator';
