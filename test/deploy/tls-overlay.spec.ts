@@ -10,13 +10,17 @@ import { type K8sObject, parseYamlDocuments, ROOT } from './deploy-files';
  * port the broker is told to open, the certificate's secret is mounted as a directory where the variables say.
  */
 
+/** Components need kustomize 3.7+; Debian's kubectl 1.20 bundles kustomize 2.0.3, which cannot render this overlay. */
 function kubectlMissing(): string | undefined {
+  let version: string;
   try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return undefined;
+    version = execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
-    return 'kubectl is not installed (bash .ci/run installs it)';
+    return 'kubectl is not installed';
   }
+  const match = /Kustomize Version: v(\d+)\.(\d+)/.exec(version);
+  const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
+  return major > 3 || (major === 3 && minor >= 7) ? undefined : `kubectl's kustomize (${match?.[0] ?? 'unknown'}) predates Components (3.7)`;
 }
 
 interface Container {
