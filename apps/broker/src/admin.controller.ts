@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminGuard, type Caller, CallerGuard } from '@broker/access';
+import { AdminGuard, callerAuditOf, CallerGuard } from '@broker/access';
 import { TokenService, UnknownCredentialError } from '@broker/tokens';
 import { ConfigReloader, ConfigService, ConfigValidationError, type CredentialConfig, type ReloadResult } from '@broker/config';
 import { AuditLog } from '@broker/observability';
@@ -127,7 +127,7 @@ export class AdminController {
     this.audit.record({
       action,
       outcome: error === undefined ? 'success' : 'failure',
-      callerId: (request.caller as Caller).id,
+      ...callerAuditOf(request),
       ...(credentialId === undefined ? {} : { credentialId }),
       ...(error instanceof DomainError ? { status: error.status, reason: error.code } : {}),
     });

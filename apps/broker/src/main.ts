@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
-import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, readEnvironment } from '@broker/config';
+import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, loadTlsMaterial, readEnvironment } from '@broker/config';
 import { createAuditLogger, createRootLogger, type RootLogger } from '@broker/observability';
 import { createBrokerApp } from './broker.app';
 import { FleetEventsListener } from './fleet-events.listener';
 import { Lifecycle } from './lifecycle';
+import { listenHealthPort } from './transport/health-port.server';
+import { applyOutboundProxy } from './transport/outbound-proxy';
 
 /** sysexits(3) EX_CONFIG: the configuration is wrong, restarting will not help. */
 const EXIT_CONFIG = 78;
@@ -13,9 +15,11 @@ const EXIT_CONFIG = 78;
 async function main(): Promise<void> {
   let env;
   let config;
+  let material;
   try {
     env = readEnvironment();
     config = loadBrokerConfig(env.configPath);
+    material = env.tls && loadTlsMaterial(env.tls);
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -25,11 +29,16 @@ async function main(): Promise<void> {
   const auditLogger = env.auditLogPath
     ? createAuditLogger(logger, pino.destination({ dest: env.auditLogPath, mkdir: true, sync: false }))
     : createAuditLogger(logger);
-  const app = await createBrokerApp({ env, config, logger, auditLogger });
+  applyOutboundProxy(env.outboundProxy, logger);
+  const app = await createBrokerApp({ env, config, logger, auditLogger, ...(material ? { tls: { material } } : {}) });
   installSignalHandlers(app, env, logger);
   await app.listen({ port: env.port, host: env.host });
+  if (env.healthPort !== undefined) {
+    await listenHealthPort(app.getHttpAdapter().getInstance(), env.healthPort, env.host);
+    logger.info({ health_port: env.healthPort }, 'health and metrics also served on the health port');
+  }
   logger.info(
-    { port: env.port, host: env.host, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
+    { port: env.port, host: env.host, https: env.tls !== undefined, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
     'token broker listening',
   );
 }

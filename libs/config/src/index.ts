@@ -19,6 +19,10 @@ export type {
   SecretsPolicy,
   TokenPolicy,
 } from './schema/broker-config.types';
+export type { CertificateIdentity } from './schema/certificate-identity';
+export { parseDistinguishedName, type DistinguishedNamePart } from './schema/certificate-identity';
+export type { OutboundProxyEnvironment, TlsClientAuth, TlsEnvironment } from './environment/tls-environment.interface';
+export { loadTlsMaterial, readTlsMaterial, TLS_FILES_SOURCE, type TlsMaterial } from './environment/tls-material.loader';
 export type {
   BrokerEnvironment,
   LogLevel,

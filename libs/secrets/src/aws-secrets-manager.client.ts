@@ -1,5 +1,7 @@
+import { Agent } from 'node:https';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { BROKER_ENV, type BrokerEnvironment } from '@broker/config';
 
 /** AWS errors that retrying will not fix: the secret, the request or the broker's permissions are wrong. */
 export const PERMANENT_AWS_ERRORS: ReadonlySet<string> = new Set([
@@ -23,17 +25,27 @@ export function awsErrorName(error: unknown): string {
  * The one Secrets Manager client of the process, shared by the secret source (reads) and the version store
  * (rotation writes). Region, credentials and endpoint come from the SDK's standard chain (`AWS_REGION`,
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER`, IRSA, …). The SDK retries throttling and network errors itself
- * (3 attempts); timeouts keep a hung endpoint from blocking a refresh or a rotation step.
+ * (3 attempts); timeouts keep a hung endpoint from blocking a refresh or a rotation step. The SDK builds its
+ * own HTTPS agent, which Node's global proxy settings do not reach, so the agent here carries HTTPS_PROXY /
+ * NO_PROXY itself (and trusts NODE_EXTRA_CA_CERTS, as every Node TLS client does).
  */
 @Injectable()
 export class AwsSecretsManagerClient implements OnModuleDestroy {
   private client: SecretsManagerClient | undefined;
 
+  constructor(@Inject(BROKER_ENV) private readonly env: BrokerEnvironment) {}
+
   /** Created on first use so that a broker without `aws` secrets never needs an AWS region. */
   get sdk(): SecretsManagerClient {
     this.client ??= new SecretsManagerClient({
       // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes and keeps waiting.
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+      requestHandler: {
+        connectionTimeout: 3_000,
+        requestTimeout: 5_000,
+        throwOnRequestTimeout: true,
+        // The SDK's own default agent, plus the proxy variables.
+        httpsAgent: new Agent({ keepAlive: true, maxSockets: 50, ...(this.env.outboundProxy === undefined ? {} : { proxyEnv: { ...this.env.outboundProxy } }) }),
+      },
     });
     return this.client;
   }

@@ -5,6 +5,7 @@ import { deepFreeze } from '../loading/deep-freeze.util';
 import { parseDuration } from '../schema/duration.parser';
 import { parseEncryptionKeys } from './encryption-keys.parser';
 import { isFleetMode, parsePort, parseRedisEnvironment } from './redis-environment.parser';
+import { parseTransportEnvironment, TRANSPORT_ENV_VARIABLES } from './tls-environment.parser';
 
 function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
@@ -46,6 +47,7 @@ export const BROKER_ENV_VARIABLES = Object.freeze([
   'REDIS_TLS',
   'REDIS_KEY_PREFIX',
   'TOKEN_ENCRYPTION_KEYS',
+  ...TRANSPORT_ENV_VARIABLES,
 ] as const);
 
 /** `parseEnvironment` over the real `process.env`, so the app itself never reads it. */
@@ -92,6 +94,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): BrokerEnvironment {
   const keysText = get('TOKEN_ENCRYPTION_KEYS');
   const tokenEncryptionKeys = keysText === undefined ? undefined : parseEncryptionKeys(keysText, issues);
   if (isFleetMode(get) && keysText === undefined) issues.add('TOKEN_ENCRYPTION_KEYS', MESSAGES.fleetNeedsKeys);
+  const transport = parseTransportEnvironment(get, port, issues);
 
   if (issues.count > 0 || port === undefined || !isLogLevel(logLevel)) throw issues.toError(ENVIRONMENT_SOURCE);
   return deepFreeze({
@@ -105,5 +108,6 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): BrokerEnvironment {
     ...(auditLogPath !== undefined && { auditLogPath }),
     ...(redis && { redis }),
     ...(tokenEncryptionKeys && { tokenEncryptionKeys }),
+    ...transport,
   });
 }
