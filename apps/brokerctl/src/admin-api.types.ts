@@ -22,6 +22,8 @@ export interface SecretState {
   readonly version: string | null;
   readonly fetched_at: string | null;
   readonly age_seconds: number | null;
+  /** The source's own cause while reading fails (newer brokers). */
+  readonly last_error?: string | null;
 }
 
 /**
@@ -40,7 +42,16 @@ export interface CredentialStatus {
   readonly rotation: Rotation | null;
 }
 
+/** The instance that answered (newer brokers). */
+export interface InstanceSummary {
+  readonly id?: string;
+  readonly readiness?: string;
+  readonly config_hash?: string;
+}
+
 export interface CredentialList {
+  readonly config_hash?: string;
+  readonly instance?: InstanceSummary;
   readonly credentials: readonly CredentialStatus[];
 }
 

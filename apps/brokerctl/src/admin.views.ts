@@ -1,4 +1,4 @@
-import type { CredentialStatus, Problem, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
+import type { CredentialList, CredentialStatus, Problem, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
 import { cell, formatSpan, relativeTime, renderFields, renderTable } from './table.format';
 
 /**
@@ -27,14 +27,26 @@ function secretSummary(c: CredentialStatus, short: boolean): string {
   if (!secret) return '-';
   const version = typeof secret.version === 'string' ? ` ${short ? secret.version.slice(0, SHORT_VERSION) : secret.version}` : '';
   const age = typeof secret.age_seconds === 'number' ? ` (read ${formatSpan(secret.age_seconds)} ago)` : ' (not read yet)';
-  return `${cell(secret.source)}${version}${age}`;
+  const failing = typeof secret.last_error === 'string' ? (short ? ' FAILING' : `; reading it fails: ${cell(secret.last_error)}`) : '';
+  return `${cell(secret.source)}${version}${age}${failing}`;
 }
 
 function rotationState(rotation: Rotation | null | undefined): string {
   return rotation ? cell(rotation.state) : '-';
 }
 
-/** `brokerctl status`: one row per credential. */
+/** `brokerctl status`: which instance answered and the config it runs, then the credentials table. */
+export function statusView(list: CredentialList, now: number): string {
+  const instance = list.instance;
+  const header = instance
+    ? [`answered by ${cell(instance.id)} (${cell(instance.readiness)}, config ${cell(instance.config_hash ?? list.config_hash)})`, '']
+    : [];
+  const failing = list.credentials.filter((c) => typeof c.secret?.last_error === 'string');
+  const causes = failing.length > 0 ? ['', 'secret sources failing:', ...failing.map((c) => `  ${cell(c.id)}: ${cell(c.secret.last_error)}`)] : [];
+  return [...header, credentialsTable(list.credentials, now), ...causes].join('\n');
+}
+
+/** One row per credential. */
 export function credentialsTable(credentials: readonly CredentialStatus[], now: number): string {
   if (credentials.length === 0) return 'no credentials configured';
   return renderTable(

@@ -2,7 +2,7 @@ import { AdminApiClient } from './admin-api.client';
 import type { CredentialList, CredentialStatus, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
 import {
   credentialDetail,
-  credentialsTable,
+  statusView,
   dryRunReport,
   evicted,
   problemIssues,
@@ -86,7 +86,7 @@ async function execute(command: Exclude<Command, { name: 'help' }>, client: Admi
         const { body } = await client.send({ method: 'GET', path: '/admin/credentials' });
         const list = expectObject<CredentialList>(body, 'credentials');
         if (!Array.isArray(list.credentials)) throw new CliError(MESSAGES.unexpectedBody('no credentials list'), EXIT.failure);
-        return { text: credentialsTable(list.credentials, now()), json: body };
+        return { text: statusView(list, now()), json: body };
       }
       const { body } = await client.send({ method: 'GET', path: credentialPath(command.id) });
       return { text: credentialDetail(expectObject<CredentialStatus>(body, 'credential'), now()), json: body };

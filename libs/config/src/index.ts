@@ -33,6 +33,7 @@ export { ConfigReloader, type ReloadResult } from './config.reloader';
 export { ConfigModule } from './config.module';
 export type { ConfigModuleOptions } from './config.providers';
 export { ConfigService, type ConfigChangeListener } from './config.service';
+export { configHash } from './config.hash';
 export { parseDuration } from './duration.parser';
 export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment.parser';
 export { ProcessEnvironment } from './process-environment.service';

@@ -54,6 +54,8 @@ export class SecretStateDto {
   @ApiProperty({ type: String, nullable: true }) version!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) fetched_at!: string | null;
   @ApiProperty({ type: Number, nullable: true }) age_seconds!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: "The source's own cause while reading the secret fails (e.g. the AWS SDK's message); never the secret." })
+  last_error!: string | null;
 }
 
 export class CredentialStatusDto {
@@ -69,7 +71,15 @@ export class CredentialStatusDto {
   signing_key_expires_at!: string | null;
 }
 
+export class InstanceDto {
+  @ApiProperty({ description: 'This instance: the one that answered.' }) id!: string;
+  @ApiProperty({ enum: ['ready', 'degraded', 'not_ready'] }) readiness!: string;
+  @ApiProperty({ description: 'Hash of the config this instance runs.' }) config_hash!: string;
+}
+
 export class CredentialListDto {
+  @ApiProperty({ description: 'Hash of the loaded config (12 hex digits); the same on every instance that runs the same settings.' }) config_hash!: string;
+  @ApiProperty({ type: InstanceDto }) instance!: InstanceDto;
   @ApiProperty({ type: [CredentialStatusDto] }) credentials!: CredentialStatusDto[];
 }
 
@@ -87,7 +97,7 @@ export class ReloadResultDto {
 }
 
 export class HealthDto {
-  @ApiProperty({ enum: ['ok', 'error'] }) status!: string;
+  @ApiProperty({ enum: ['ok', 'degraded', 'error'], description: 'ok and degraded answer 200, error 503.' }) status!: string;
   @ApiProperty({ type: Object }) info!: Record<string, unknown>;
   @ApiProperty({ type: Object }) error!: Record<string, unknown>;
   @ApiProperty({ type: Object }) details!: Record<string, unknown>;
