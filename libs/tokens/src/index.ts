@@ -1,4 +1,4 @@
-export { BrokerModule } from './broker.module';
+export { TokensModule } from './tokens.module';
 export { REFRESH_LOCK_TTL_MS } from './token.service';
 export { EXPIRY_MARGIN_MS, isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
 export { UnknownCredentialError } from './token.errors';

@@ -13,4 +13,4 @@ import { UpstreamMinter } from './upstream-minter';
   providers: [UpstreamMinter, TokenService],
   exports: [TokenService],
 })
-export class BrokerModule {}
+export class TokensModule {}

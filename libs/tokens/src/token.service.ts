@@ -4,7 +4,8 @@ import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
 import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
 import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
-import { type SharedFailure, type StoredToken, type TokenEvent, TokenEvents, TokenStore } from '@broker/token-store';
+import { type FleetEvent, FleetBus } from '@broker/fleet';
+import { type SharedFailure, type StoredToken, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
 import { UnknownCredentialError } from './token.errors';
@@ -40,7 +41,7 @@ export class TokenService implements OnModuleDestroy {
   constructor(
     private readonly config: ConfigService,
     private readonly store: TokenStore,
-    private readonly events: TokenEvents,
+    private readonly events: FleetBus,
     private readonly locks: LockService,
     private readonly minter: UpstreamMinter,
     private readonly metrics: BrokerMetrics,
@@ -315,7 +316,7 @@ export class TokenService implements OnModuleDestroy {
     });
   }
 
-  private onEvent(event: TokenEvent): void {
+  private onEvent(event: FleetEvent): void {
     if (event.type === 'evicted') {
       if (event.origin !== this.events.instanceId) this.dropState(event.credentialId);
       return;
