@@ -10,6 +10,7 @@ import { SecretsService } from '@broker/secrets';
 import { FleetBus } from '@broker/fleet';
 import { type CredentialStatus, CredentialStatusService } from './credential-status';
 import { type InstanceStatus, InstanceStatusService } from './instance-status';
+import type { InstanceHeartbeat } from '@broker/fleet';
 import { ConfigRejectedProblemDto, CredentialListDto, CredentialStatusDto, RefreshResultDto, ReloadResultDto } from './openapi/api.schemas';
 import { ApiProblems } from './openapi/problem-responses';
 import { parseCredentialId } from './token-request';
@@ -45,10 +46,12 @@ export class AdminController {
   @Get('credentials')
   @ApiOperation({ summary: 'Every credential with its state (token held, expiry, refreshes, secret), the config hash and the instance that answered.' })
   @ApiOkResponse({ type: CredentialListDto })
-  async list(@Req() request: FastifyRequest): Promise<{ config_hash: string; instance: InstanceStatus; credentials: CredentialStatus[] }> {
-    const [credentials, instance] = await Promise.all([this.status.all(), this.instance.self()]);
+  async list(
+    @Req() request: FastifyRequest,
+  ): Promise<{ config_hash: string; instance: InstanceStatus; fleet: InstanceHeartbeat[] | null; credentials: CredentialStatus[] }> {
+    const [credentials, instance, fleet] = await Promise.all([this.status.all(), this.instance.self(), this.instance.fleet()]);
     this.record(request, 'admin.list_credentials', undefined);
-    return { config_hash: instance.config_hash, instance, credentials };
+    return { config_hash: instance.config_hash, instance, fleet, credentials };
   }
 
   @Get('credentials/:credentialId')

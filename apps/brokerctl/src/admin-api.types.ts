@@ -42,9 +42,12 @@ export interface CredentialStatus {
   readonly rotation: Rotation | null;
 }
 
-/** The instance that answered (newer brokers). */
+/** An instance: the one that answered, or a live one by its heartbeat (newer brokers). */
 export interface InstanceSummary {
-  readonly id?: string;
+  readonly instance_id?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  readonly seen_at?: string;
   readonly readiness?: string;
   readonly config_hash?: string;
 }
@@ -52,6 +55,8 @@ export interface InstanceSummary {
 export interface CredentialList {
   readonly config_hash?: string;
   readonly instance?: InstanceSummary;
+  /** Every live instance (null while the broker cannot read the roster). */
+  readonly fleet?: readonly InstanceSummary[] | null;
   readonly credentials: readonly CredentialStatus[];
 }
 

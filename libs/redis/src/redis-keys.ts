@@ -42,6 +42,11 @@ export class RedisKeys {
     return `${this.keyPrefix}events`;
   }
 
+  /** A key of its own owner's naming under the prefix, e.g. `scoped('fleet', 'instances')` → `tb:{fleet}:instances`. */
+  scoped(hashTag: string, name: string): string {
+    return `${this.keyPrefix}{${hashTag}}:${name}`;
+  }
+
   private credentialKey(credentialId: string, kind: string): string {
     return `${this.keyPrefix}{cred:${credentialId}}:${kind}`;
   }

@@ -26,15 +26,22 @@ export class SecretsHealthIndicator {
     private readonly secrets: SecretsService,
   ) {}
 
-  /** Tries every credential's secret (a fresh cache entry answers without touching the source). */
-  async availability(): Promise<SecretAvailability[]> {
+  /**
+   * Tries every credential's secret (a fresh cache entry answers without touching the source). `passive`
+   * only looks at what earlier reads found (for heartbeats and metric scrapes, which must not poll sources).
+   */
+  async availability(options: { passive?: boolean } = {}): Promise<SecretAvailability[]> {
     return Promise.all(
       this.config.current.credentials.map(async (credential) => {
         let available = true;
-        try {
-          await this.secrets.get(credential);
-        } catch {
-          available = false;
+        if (options.passive) {
+          available = this.secrets.status(credential.id).cached;
+        } else {
+          try {
+            await this.secrets.get(credential);
+          } catch {
+            available = false;
+          }
         }
         const failure = this.secrets.status(credential.id).lastError;
         return { credentialId: credential.id, source: credential.secret.source, available, ...(failure === undefined ? {} : { failure }) };

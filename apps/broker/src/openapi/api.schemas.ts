@@ -72,14 +72,20 @@ export class CredentialStatusDto {
 }
 
 export class InstanceDto {
-  @ApiProperty({ description: 'This instance: the one that answered.' }) id!: string;
+  @ApiProperty({ description: 'Instance id (a fresh UUID per process).' }) instance_id!: string;
+  @ApiProperty() host!: string;
+  @ApiProperty() pid!: number;
+  @ApiProperty({ format: 'date-time' }) started_at!: string;
+  @ApiProperty({ format: 'date-time', description: 'When this was true (for fleet entries: their last heartbeat).' }) seen_at!: string;
   @ApiProperty({ enum: ['ready', 'degraded', 'not_ready'] }) readiness!: string;
   @ApiProperty({ description: 'Hash of the config this instance runs.' }) config_hash!: string;
 }
 
 export class CredentialListDto {
   @ApiProperty({ description: 'Hash of the loaded config (12 hex digits); the same on every instance that runs the same settings.' }) config_hash!: string;
-  @ApiProperty({ type: InstanceDto }) instance!: InstanceDto;
+  @ApiProperty({ type: InstanceDto, description: 'The instance that answered.' }) instance!: InstanceDto;
+  @ApiProperty({ type: [InstanceDto], nullable: true, description: 'Every live instance by its heartbeat (this one alone in-process); null while the roster cannot be read.' })
+  fleet!: InstanceDto[] | null;
   @ApiProperty({ type: [CredentialStatusDto] }) credentials!: CredentialStatusDto[];
 }
 

@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { TokenService } from '@broker/broker';
+import { TokenService } from '@broker/tokens';
 import { ConfigService, configHash } from '@broker/config';
 import { BrokerMetrics } from '@broker/observability';
 import { RedisHealthIndicator } from '@broker/redis';
@@ -33,14 +33,18 @@ export class ReadinessService {
     @Optional() private readonly redis?: RedisHealthIndicator,
   ) {
     metrics.setReadinessSource(async () => {
-      const report = await this.evaluate();
+      const report = await this.evaluate({ passive: true });
       return { state: report.state, components: statusesOf(report) };
     });
   }
 
-  async evaluate(): Promise<ReadinessReport> {
+  /**
+   * `passive` judges secrets by what earlier reads found instead of reading failing or expired ones again:
+   * for heartbeats and metric scrapes, which must not turn into a poll of Secrets Manager.
+   */
+  async evaluate(options: { passive?: boolean } = {}): Promise<ReadinessReport> {
     const config = this.config.current;
-    const [availability, redis] = await Promise.all([this.secrets.availability(), this.redis?.check('redis')]);
+    const [availability, redis] = await Promise.all([this.secrets.availability(options), this.redis?.check('redis')]);
     const now = Date.now();
     const secretsResult = (await this.secrets.check('secrets', availability))['secrets'] ?? { status: 'up' };
     const facts: CredentialFacts[] = config.credentials.map((credential) => {
