@@ -69,7 +69,15 @@ describe('fleet instances: config hash and heartbeats (three broker processes)',
       expect(await configInfo(brokers[i] as BrokerProcess)).toEqual([`broker_config_info{hash="${answer.config_hash}"} 1`]);
     }
     expect(new Set(answers.map((a) => a.config_hash)).size).toBe(1);
-    await until(async () => ((await list(brokers[0] as BrokerProcess)).fleet ?? []).length === 3, 'three heartbeats', 10_000);
+    // A heartbeat is up to 5 s old; on a busy machine an early one may have caught a slow PING (degraded).
+    await until(
+      async () => {
+        const fleet = (await list(brokers[0] as BrokerProcess)).fleet ?? [];
+        return fleet.length === 3 && fleet.every((i) => i.readiness === 'ready');
+      },
+      'three heartbeats, all ready',
+      20_000,
+    );
     const fleet = (await list(brokers[0] as BrokerProcess)).fleet ?? [];
     expect(fleet.map((i) => i.instance_id).sort()).toEqual([...ids].sort());
     expect(fleet.map((i) => [i.readiness, i.config_hash])).toEqual(Array(3).fill(['ready', answers[0]?.config_hash]));
@@ -78,6 +86,7 @@ describe('fleet instances: config hash and heartbeats (three broker processes)',
   it('brokerctl status says which instance answered and lists every live one with its hash and readiness', async () => {
     const first = brokers[0] as BrokerProcess;
     const self = (await list(first)).instance;
+    await until(async () => ((await list(first)).fleet ?? []).every((i) => i.readiness === 'ready'), 'every heartbeat ready', 20_000);
     const run = await runCompiled(CLI, ['status'], { PATH: process.env.PATH ?? '', BROKER_URL: first.url, BROKER_ADMIN_KEY: world.apiKey });
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe(`answered by ${self.host}:${self.pid} (${self.instance_id.slice(0, 8)}): ready, config ${self.config_hash}`);

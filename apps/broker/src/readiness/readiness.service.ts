@@ -46,7 +46,7 @@ export class ReadinessService {
     const config = this.config.current;
     const [availability, redis] = await Promise.all([this.secrets.availability(options), this.redis?.check('redis')]);
     const now = Date.now();
-    const secretsResult = (await this.secrets.check('secrets', availability))['secrets'] ?? { status: 'up' };
+    const secretsResult = (await this.secrets.check('secrets', availability))['secrets'];
     const facts: CredentialFacts[] = config.credentials.map((credential) => {
       const known = this.tokens.describe(credential.id);
       const secret = availability.find((a) => a.credentialId === credential.id);
@@ -65,7 +65,7 @@ export class ReadinessService {
       config: { status: 'up', source: config.source, credentials: config.credentials.length, hash: configHash(config) },
       credentials: credentialsComponent(facts),
       // A failing source is a problem to fix, not a reason to stop serving: cached secrets and held tokens still work.
-      secrets: { ...secretsResult, status: secretsResult.status === 'up' ? 'up' : 'degraded' },
+      secrets: degradedWhenDown(secretsResult),
       ...(redis ? { redis: degradedWhenDown(redis['redis']) } : {}),
     };
     const report = readinessOf(components);
@@ -74,9 +74,11 @@ export class ReadinessService {
   }
 }
 
-function degradedWhenDown(result: { status: string } & Record<string, unknown> | undefined): ComponentReport {
-  if (!result) return { status: 'degraded', reason: 'redis not checked' };
-  return { ...result, status: result.status === 'up' ? 'up' : 'degraded' };
+/** A dependency's terminus result as a component that can only degrade readiness; `status` first, for readers. */
+function degradedWhenDown(result: ({ status: string } & Record<string, unknown>) | undefined): ComponentReport {
+  if (!result) return { status: 'degraded', reason: 'not checked' };
+  const { status, ...details } = result;
+  return { status: status === 'up' ? 'up' : 'degraded', ...details };
 }
 
 function statusesOf(report: ReadinessReport): Record<string, string> {
