@@ -5,3 +5,4 @@ export { FleetModule } from './fleet.module';
 export { FleetRoster, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_MS, type InstanceHeartbeat } from './fleet-roster.port';
 export { LocalFleetBus } from './local.fleet-bus';
 export { RedisFleetBus } from './redis.fleet-bus';
+export { fleetChannel, heartbeatKey, rosterIndexKey } from './fleet.keys';

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS_CLIENT, type RedisClient, RedisKeys } from '@broker/redis';
+import { REDIS_CLIENT, type RedisClient, RedisKeyspace } from '@broker/redis';
+import { heartbeatKey, rosterIndexKey } from './fleet.keys';
 import { FleetRoster, HEARTBEAT_TTL_MS, type InstanceHeartbeat } from './fleet-roster.port';
-
-/** Every key of the roster shares this hash tag: one Cluster slot, so MGET over the heartbeats works there too. */
-const HASH_TAG = 'fleet';
 
 /**
  * Heartbeats in Redis: one key per instance (`{fleet}:instance:<id>`, the heartbeat JSON, expiring after
@@ -14,7 +12,7 @@ const HASH_TAG = 'fleet';
 export class RedisFleetRoster extends FleetRoster {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keyspace: RedisKeyspace,
   ) {
     super();
   }
@@ -52,11 +50,11 @@ export class RedisFleetRoster extends FleetRoster {
   }
 
   private indexKey(): string {
-    return this.keys.scoped(HASH_TAG, 'instances');
+    return rosterIndexKey(this.keyspace);
   }
 
   private instanceKey(instanceId: string): string {
-    return this.keys.scoped(HASH_TAG, `instance:${instanceId}`);
+    return heartbeatKey(this.keyspace, instanceId);
   }
 }
 

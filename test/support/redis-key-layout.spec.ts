@@ -1,4 +1,4 @@
-import { RedisKeys } from './redis-keys';
+import { RedisKeys } from './redis-key-layout';
 
 /** The hash tag Redis Cluster hashes: the text between the first `{` and the next `}`, if not empty. */
 function hashTag(key: string): string {
@@ -39,5 +39,13 @@ describe('RedisKeys', () => {
 
   it('keeps credential and caller namespaces apart even for equal ids', () => {
     expect(hashTag(keys.token('x'))).not.toBe(hashTag(keys.rateLimit('x')));
+  });
+});
+
+describe('the fleet roster keys', () => {
+  it('put every heartbeat and their index under one {fleet} hash tag (one slot: one MGET reads them all)', () => {
+    const keys = new RedisKeys('tb:');
+    expect(keys.roster()).toBe('tb:{fleet}:instances');
+    expect(keys.heartbeat('5c1e0a3b')).toBe('tb:{fleet}:instance:5c1e0a3b');
   });
 });
