@@ -1,5 +1,6 @@
 // `npm start` and `npm run demo` run the compiled service; build first when dist/ is missing or older
 // than the sources, so a fresh checkout needs no separate build step.
+require('./check-node.cjs');
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');

@@ -37,6 +37,7 @@ export { ConfigReloader, type ReloadResult } from './module/config.reloader';
 export { ConfigModule } from './module/config.module';
 export type { ConfigModuleOptions } from './module/config.providers';
 export { ConfigService, type ConfigChangeListener } from './module/config.service';
+export { configHash } from './loading/config.hash';
 export { parseDuration } from './schema/duration.parser';
 export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment/environment.parser';
 export { ProcessEnvironment } from './environment/process-environment.service';

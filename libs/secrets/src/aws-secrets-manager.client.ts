@@ -21,6 +21,29 @@ export function awsErrorName(error: unknown): string {
   return error instanceof Error ? error.name : 'UnknownError';
 }
 
+/** Longest SDK message kept: enough for the SDK's sentence, not for a dumped payload. */
+const MAX_CAUSE_LENGTH = 200;
+
+/**
+ * The SDK's own cause in one line, for logs, readiness and `brokerctl status`: `Region is missing`,
+ * `connect ECONNREFUSED 127.0.0.1:4566`, `ResourceNotFoundException: Secrets Manager can't find the specified
+ * secret.` AWS error messages name the request, never a secret's value (GetSecretValue failures carry none);
+ * URLs with credentials and control characters are masked anyway.
+ */
+export function awsErrorCause(error: unknown): string {
+  if (!(error instanceof Error)) return 'UnknownError';
+  const nested = error instanceof AggregateError && error.errors[0] instanceof Error ? error.errors[0] : undefined;
+  const code = (error as NodeJS.ErrnoException).code;
+  const raw = error.message || nested?.message || (typeof code === 'string' ? code : '');
+  const message = (raw.split('\n', 1)[0] ?? '')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\/\/[^/\s@]*:[^/\s@]*@/g, '//<redacted>@')
+    .trim()
+    .slice(0, MAX_CAUSE_LENGTH);
+  if (message === '') return error.name;
+  return error.name === 'Error' || message.startsWith(error.name) ? message : `${error.name}: ${message}`;
+}
+
 /**
  * The one Secrets Manager client of the process, shared by the secret source (reads) and the version store
  * (rotation writes). Region, credentials and endpoint come from the SDK's standard chain (`AWS_REGION`,
