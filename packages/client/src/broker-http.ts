@@ -159,14 +159,23 @@ function backoff(attempt: number): number {
   return Math.round(step / 2 + Math.random() * (step / 2));
 }
 
-/** fetch() wraps the real reason (ECONNREFUSED, a TLS failure) in a bare "fetch failed". */
+/**
+ * fetch() wraps the real reason (ECONNREFUSED, a TLS failure) in a bare "fetch failed". Duck-typed, not
+ * `instanceof Error`: undici's errors may come from another realm (a test runner's VM context).
+ */
 function describeCause(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  if (cause instanceof Error) {
-    const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-    return code && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
-  }
-  return String(cause);
+  const outer = errorLike(error);
+  const inner = errorLike(outer?.cause);
+  const cause = inner ?? outer;
+  if (cause === undefined) return String(error);
+  const code = typeof cause.code === 'string' ? cause.code : undefined;
+  if (!cause.message) return code ?? 'unknown error';
+  return code && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+}
+
+function errorLike(value: unknown): { message: string; code?: unknown; cause?: unknown } | undefined {
+  if (typeof value !== 'object' || value === null || !('message' in value) || typeof value.message !== 'string') return undefined;
+  return value as { message: string; code?: unknown; cause?: unknown };
 }
 
 function timeoutError(where: string, budgetMs: number, credentialId: string, cause?: unknown): TokenBrokerError {

@@ -36,7 +36,7 @@ export class CallerCredential {
     } catch (error) {
       // A read racing the kubelet's swap can fail; the token read a moment ago is still good.
       if (this.#lastRead !== undefined) return this.#lastRead;
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : error instanceof Error ? error.message : 'unreadable';
+      const reason = reasonOf(error);
       throw new TokenBrokerError(`token broker client: cannot read tokenFile ${path} (${reason})`, {
         status: 0,
         code: 'token_file_unreadable',
@@ -50,4 +50,11 @@ export class CallerCredential {
   presented(): readonly string[] {
     return [...this.#presented].sort((a, b) => b.length - a.length);
   }
+}
+
+/** `ENOENT`, `EACCES`, … or the message; duck-typed, as fs errors may come from another realm. */
+function reasonOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'unreadable';
+  if ('code' in error && typeof error.code === 'string') return error.code;
+  return 'message' in error && typeof error.message === 'string' ? error.message : 'unreadable';
 }
