@@ -12,15 +12,18 @@ export interface RecordedRequest {
 }
 
 /** What the fake answers: a response, a reset connection, or no answer at all. */
-export type FakeReply =
-  | { readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly body?: unknown; readonly delayMs?: number }
-  | 'reset'
-  | 'hang';
+export interface FakeResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly delayMs?: number;
+}
+export type FakeReply = FakeResponse | 'reset' | 'hang';
 
 export type FakeHandler = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
 /** A token response as the broker sends it. */
-export function tokenReply(accessToken: string, expiresIn: number, delayMs = 0): FakeReply {
+export function tokenReply(accessToken: string, expiresIn: number, delayMs = 0): FakeResponse {
   return {
     status: 200,
     delayMs,
@@ -29,7 +32,7 @@ export function tokenReply(accessToken: string, expiresIn: number, delayMs = 0):
 }
 
 /** An RFC 9457 problem as the broker sends it. */
-export function problemReply(status: number, code: string, detail: string, headers: Record<string, string> = {}): FakeReply {
+export function problemReply(status: number, code: string, detail: string, headers: Record<string, string> = {}): FakeResponse {
   return {
     status,
     headers: { 'content-type': 'application/problem+json', ...headers },
@@ -57,17 +60,18 @@ export class FakeServer {
   }
 
   static async start(handler?: FakeHandler): Promise<FakeServer> {
-    let fake: FakeServer | undefined;
+    const holder: { fake?: FakeServer } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
-        void fake?.answer(recorded, res);
+        void holder.fake?.answer(recorded, res);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const fake = new FakeServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    holder.fake = fake;
     if (handler) fake.handler = handler;
     return fake;
   }
