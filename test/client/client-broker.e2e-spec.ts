@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokenBrokerClient, TokenBrokerError, type TokenBrokerEvent } from '@token-broker/client';
+import { type BrokerUnderTest, type CredentialInput, startBroker, TEST_ORG_ID } from '../support/broker-app';
+import { ImsEmulator } from '../support/ims-emulator';
+import { LogCapture } from '../support/log-capture';
+
+const CLIENT_ID = 'client-e2e-client';
+const CLIENT_SECRET = `s3cret-${randomBytes(16).toString('hex')}`;
+const API_KEY = `client-e2e-key-${randomBytes(16).toString('hex')}`;
+const LIMITED_KEY = `client-e2e-limited-${randomBytes(16).toString('hex')}`;
+
+/** The client package against the real broker (in-process, as main.ts builds it) and the IMS emulator. */
+describe('@token-broker/client against the broker', () => {
+  let ims: ImsEmulator;
+  let secretDir: string;
+  let broker: BrokerUnderTest;
+  const logs = new LogCapture();
+  const audit = new LogCapture();
+  const clients: TokenBrokerClient[] = [];
+  const client = (options: Partial<ConstructorParameters<typeof TokenBrokerClient>[0]> = {}) => {
+    const c = new TokenBrokerClient({ baseUrl: broker.url, apiKey: API_KEY, ...options });
+    clients.push(c);
+    return c;
+  };
+  /** Requests the broker answered with a token for `credentialId`: one audit line each. */
+  const issued = (credentialId: string) => audit.entries.filter((e) => e['action'] === 'token.issue' && e['credential_id'] === credentialId).length;
+
+  beforeAll(async () => {
+    ims = await ImsEmulator.start();
+    ims.addClient({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+    secretDir = mkdtempSync(join(tmpdir(), 'client-e2e-'));
+    writeFileSync(join(secretDir, 'client-secret'), CLIENT_SECRET, { mode: 0o600 });
+    const credential = (id: string): CredentialInput => ({ id, imsUrl: ims.url, clientId: CLIENT_ID, secret: { source: 'file', path: join(secretDir, 'client-secret') } });
+    broker = await startBroker({
+      logs,
+      auditLogs: audit,
+      logLevel: 'info',
+      file: {
+        credentials: ['burst', 'shape', 'limited-a', 'limited-b', 'forbidden'].map(credential),
+        callers: [
+          { id: 'svc', apiKey: API_KEY, credentials: ['burst', 'shape', 'limited-*'] },
+          // One request, then one a second: the second credential's first fetch meets a 429.
+          { id: 'limited', apiKey: LIMITED_KEY, credentials: ['limited-*'], rateLimit: { requestsPerSecond: 1, burst: 1 } },
+        ],
+      },
+    });
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await broker?.close();
+    await ims?.close();
+    rmSync(secretDir, { recursive: true, force: true });
+  });
+
+  it('answers 1,000 concurrent getToken calls with one broker request and one upstream mint', async () => {
+    // A slow IMS keeps the one broker request open while all the calls arrive.
+    ims.delayMs = 200;
+    const imsBefore = ims.calls;
+    const c = client();
+    const tokens = await Promise.all(Array.from({ length: 1_000 }, () => c.getToken('burst')));
+    ims.delayMs = 0;
+
+    expect(issued('burst')).toBe(1);
+    expect(ims.calls - imsBefore).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set([ims.issuedTo(CLIENT_ID).at(-1)?.token]));
+    // And later calls come from memory.
+    await c.getToken('burst');
+    expect(issued('burst')).toBe(1);
+  });
+
+  it('returns the broker token with a truthful expiry, and the headers the broker would', async () => {
+    const c = client();
+    const before = Date.now();
+    const token = await c.getToken('shape');
+    const minted = ims.issuedTo(CLIENT_ID).at(-1);
+    expect(token.accessToken).toBe(minted?.token);
+    expect(token.tokenType).toBe('bearer');
+    // Never later than the real expiry (minted at or after `before`), at most a couple of seconds earlier.
+    const realExpiry = (minted?.issuedAt ?? 0) + ims.tokenLifetimeSeconds * 1000;
+    expect(token.expiresAt.getTime()).toBeLessThanOrEqual(realExpiry + 1);
+    expect(token.expiresAt.getTime()).toBeGreaterThan(before + (ims.tokenLifetimeSeconds - 2) * 1000);
+
+    const headers = await c.headers('shape');
+    expect(headers).toEqual({ authorization: `Bearer ${token.accessToken}`, 'x-api-key': CLIENT_ID, 'x-gw-ims-org-id': TEST_ORG_ID });
+  });
+
+  it('waits out the broker’s 429 as its Retry-After says, then gets the token', async () => {
+    const events: TokenBrokerEvent[] = [];
+    const c = client({ apiKey: LIMITED_KEY, onEvent: (e) => events.push(e) });
+    await c.getToken('limited-a');
+    const started = Date.now();
+    const token = await c.getToken('limited-b');
+
+    expect(token.accessToken).toMatch(/\S/);
+    const retries = events.filter((e) => e.type === 'retry');
+    expect(retries).toEqual([expect.objectContaining({ credentialId: 'limited-b', status: 429, code: 'rate_limited', delayMs: 1000 })]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('turns a refusal into a TokenBrokerError with the broker’s code and request id, without the key', async () => {
+    const error = (await client()
+      .getToken('forbidden')
+      .catch((e: unknown) => e)) as TokenBrokerError;
+    expect(error).toBeInstanceOf(TokenBrokerError);
+    expect(error).toMatchObject({ status: 403, code: 'forbidden', credentialId: 'forbidden' });
+    expect(error.requestId).toMatch(/\S/);
+    // The id operators can look up: the broker's audit line of this refusal carries it.
+    expect(audit.entries.filter((e) => e['action'] === 'access.denied' && e['request_id'] === error.requestId)).toHaveLength(1);
+    expect(`${error.message} ${error.stack ?? ''}`).not.toContain(API_KEY);
+  });
+
+  it('says which broker it cannot reach', async () => {
+    const c = new TokenBrokerClient({ baseUrl: 'http://127.0.0.1:9', apiKey: API_KEY, deadline: 300 });
+    clients.push(c);
+    await expect(c.getToken('shape')).rejects.toMatchObject({ code: 'network_error', message: expect.stringContaining('http://127.0.0.1:9/v1/tokens/shape') });
+  });
+});
