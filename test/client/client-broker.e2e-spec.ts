@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenBrokerClient, TokenBrokerError, type TokenBrokerEvent } from '@token-broker/client';
 import { type BrokerUnderTest, type CredentialInput, startBroker, TEST_ORG_ID } from '../support/broker-app';
+import { AdobeApiEmulator, type AdobeApiEcho } from '../support/adobe-api-emulator';
 import { ImsEmulator } from '../support/ims-emulator';
 import { LogCapture } from '../support/log-capture';
 
@@ -15,6 +16,7 @@ const LIMITED_KEY = `client-e2e-limited-${randomBytes(16).toString('hex')}`;
 /** The client package against the real broker (in-process, as main.ts builds it) and the IMS emulator. */
 describe('@token-broker/client against the broker', () => {
   let ims: ImsEmulator;
+  let adobe: AdobeApiEmulator;
   let secretDir: string;
   let broker: BrokerUnderTest;
   const logs = new LogCapture();
@@ -31,6 +33,8 @@ describe('@token-broker/client against the broker', () => {
   beforeAll(async () => {
     ims = await ImsEmulator.start();
     ims.addClient({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+    adobe = await AdobeApiEmulator.start(ims);
+    adobe.addClient(CLIENT_ID, TEST_ORG_ID);
     secretDir = mkdtempSync(join(tmpdir(), 'client-e2e-'));
     writeFileSync(join(secretDir, 'client-secret'), CLIENT_SECRET, { mode: 0o600 });
     const credential = (id: string): CredentialInput => ({ id, imsUrl: ims.url, clientId: CLIENT_ID, secret: { source: 'file', path: join(secretDir, 'client-secret') } });
@@ -39,9 +43,9 @@ describe('@token-broker/client against the broker', () => {
       auditLogs: audit,
       logLevel: 'info',
       file: {
-        credentials: ['burst', 'shape', 'limited-a', 'limited-b', 'forbidden'].map(credential),
+        credentials: ['burst', 'shape', 'revoked', 'limited-a', 'limited-b', 'forbidden'].map(credential),
         callers: [
-          { id: 'svc', apiKey: API_KEY, credentials: ['burst', 'shape', 'limited-*'] },
+          { id: 'svc', apiKey: API_KEY, credentials: ['burst', 'shape', 'revoked', 'limited-*'] },
           // One request, then one a second: the second credential's first fetch meets a 429.
           { id: 'limited', apiKey: LIMITED_KEY, credentials: ['limited-*'], rateLimit: { requestsPerSecond: 1, burst: 1 } },
         ],
@@ -52,6 +56,7 @@ describe('@token-broker/client against the broker', () => {
   afterAll(async () => {
     for (const c of clients) c.close();
     await broker?.close();
+    await adobe?.close();
     await ims?.close();
     rmSync(secretDir, { recursive: true, force: true });
   });
@@ -86,6 +91,38 @@ describe('@token-broker/client against the broker', () => {
 
     const headers = await c.headers('shape');
     expect(headers).toEqual({ authorization: `Bearer ${token.accessToken}`, 'x-api-key': CLIENT_ID, 'x-gw-ims-org-id': TEST_ORG_ID });
+  });
+
+  it('answers an API’s 401 with one rejection, one upstream mint and a successful retry', async () => {
+    const events: TokenBrokerEvent[] = [];
+    const c = client({ onEvent: (e) => events.push(e) });
+    const before = await c.getToken('revoked');
+    // Adobe no longer accepts the token the broker holds (revoked at the provider).
+    adobe.distrust(before.accessToken);
+    const mintsBefore = ims.issuedTo(CLIENT_ID).length;
+    const auditBefore = audit.entries.length;
+
+    const res = await c.fetch('revoked', `${adobe.url}/data/foundation/schemaregistry/global/classes?limit=1`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'x-sandbox-name': 'prod' },
+      body: JSON.stringify({ title: 'replayed' }),
+    });
+
+    expect(res.status).toBe(200);
+    const echo = (await res.json()) as AdobeApiEcho;
+    const replacement = ims.issuedTo(CLIENT_ID).at(-1)?.token;
+    expect(ims.issuedTo(CLIENT_ID).length - mintsBefore).toBe(1);
+    expect(replacement).not.toBe(before.accessToken);
+    expect(echo.headers.authorization).toBe(`Bearer ${replacement}`);
+    expect(echo.headers['x-api-key']).toBe(CLIENT_ID);
+    expect(echo.headers['x-sandbox-name']).toBe('prod');
+    expect(echo.bodyBytes).toBe(JSON.stringify({ title: 'replayed' }).length);
+    // Two calls reached the API: the refused one and the retry.
+    expect(adobe.requests.slice(-2).map((r) => r.status)).toEqual([401, 200]);
+    expect(events.filter((e) => e.type === 'rejected')).toEqual([{ type: 'rejected', credentialId: 'revoked' }]);
+    // One rejection reached the broker, and the replacement is cached.
+    expect(audit.entries.slice(auditBefore).filter((e) => e['credential_id'] === 'revoked' && e['action'] === 'token.rejection')).toHaveLength(1);
+    expect((await c.getToken('revoked')).accessToken).toBe(replacement);
   });
 
   it('waits out the broker’s 429 as its Retry-After says, then gets the token', async () => {
