@@ -62,7 +62,8 @@ interface ScriptRun {
         credentials: ['py-burst', 'py-limited-a', 'py-limited-b', 'py-other'].map(credential),
         callers: [
           { id: 'py', apiKey: API_KEY, credentials: ['py-burst', 'py-limited-*'] },
-          { id: 'py-limited', apiKey: LIMITED_KEY, credentials: ['py-limited-*'], rateLimit: { requestsPerSecond: 1, burst: 1 } },
+          // One request, then one per 4 s: the second credential meets a 429 even if the first took long.
+          { id: 'py-limited', apiKey: LIMITED_KEY, credentials: ['py-limited-*'], rateLimit: { requestsPerSecond: 0.25, burst: 1 } },
         ],
       },
     });
@@ -102,8 +103,12 @@ interface ScriptRun {
     expect(run.code).toBe(0);
     expect(run.lines.map((l) => l['credential'])).toEqual(['py-limited-a', 'py-limited-b']);
     expect(run.lines.every((l) => Array.isArray(l['token_sha256']))).toBe(true);
-    expect(run.events.filter((e) => e['event'] === 'retry')).toEqual([{ event: 'retry', credential: 'py-limited-b', attempt: 1, status: 429, code: 'rate_limited', delay: 1 }]);
-    expect(run.elapsedMs).toBeGreaterThanOrEqual(1_000);
+    const retries = run.events.filter((e) => e['event'] === 'retry');
+    expect(retries).toEqual([{ event: 'retry', credential: 'py-limited-b', attempt: 1, status: 429, code: 'rate_limited', delay: expect.any(Number) }]);
+    // Retry-After: the whole seconds until the bucket holds a request again, 1 to 4 here.
+    const delay = retries[0]?.['delay'] as number;
+    expect([1, 2, 3, 4]).toContain(delay);
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(delay * 1000);
   });
 
   it('fails a refusal at once with the broker’s code and request id, and never prints the key', async () => {

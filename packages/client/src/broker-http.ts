@@ -22,6 +22,8 @@ export interface BrokerRequest {
 /** Backoff when the broker gave no Retry-After: 100 ms doubling to 2 s, with jitter between half and all of it. */
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_MAX_MS = 2_000;
+/** The least time worth a retry (or the whole per-request timeout, when that is shorter). */
+const MIN_LAST_ATTEMPT_MS = 250;
 /** Longest problem body read; the broker's are a few hundred bytes. */
 const MAX_ERROR_BODY_CHARS = 8_192;
 
@@ -58,8 +60,9 @@ export class BrokerHttp {
       }
       if (!error.retryable) throw error;
       const delayMs = error.retryAfter !== undefined ? error.retryAfter * 1000 : backoff(attempt);
-      // Waiting past the deadline only to fail then helps no one: fail now with what the broker said.
-      if (Date.now() + delayMs >= deadlineAt) throw error;
+      // Waiting past the deadline only to fail then helps no one: fail now with what the broker said. So does
+      // an attempt left with a sliver of time, which could only end in a bare timeout hiding this error.
+      if (Date.now() + delayMs + Math.min(this.options.timeoutMs, MIN_LAST_ATTEMPT_MS) > deadlineAt) throw error;
       this.emit({ type: 'retry', credentialId: request.credentialId, attempt, status: error.status, code: error.code, delayMs });
       await sleep(delayMs, this.closed);
       if (this.closed.aborted) throw closedError(request.credentialId);

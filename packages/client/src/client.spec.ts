@@ -136,8 +136,10 @@ describe('TokenBrokerClient: cache and single flight', () => {
     // Requests at about 0, 1 and 2 s: three, give or take the boundary.
     expect(broker.requests.length).toBeGreaterThanOrEqual(2);
     expect(broker.requests.length).toBeLessThanOrEqual(3);
+    // The client spaces its requests a second apart from when it sent each; the server's arrival times add
+    // each request's own latency, so allow for the difference between two of them.
     const gaps = broker.requests.slice(1).map((r, i) => r.at - (broker.requests[i] as { at: number }).at);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(990);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(900);
   });
 
   it('never serves a token past its expiry, whatever minTtl says', async () => {
