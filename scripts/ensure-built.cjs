@@ -18,7 +18,10 @@ function newest(dir) {
   return latest;
 }
 
-const sources = Math.max(...['apps', 'libs', 'test/support'].map((dir) => newest(join(root, dir))));
-if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
+// The client package (packages/client) is built by the same `npm run build`; tests install it by name.
+const clientEntry = join(root, 'packages/client/dist/index.js');
+const sources = Math.max(...['apps', 'libs', 'test/support', 'packages/client/src'].map((dir) => newest(join(root, dir))));
+const stale = (file) => !existsSync(file) || statSync(file).mtimeMs < sources;
+if (stale(entry) || stale(clientEntry)) {
   execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
 }
