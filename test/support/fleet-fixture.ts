@@ -59,9 +59,9 @@ ${extra}`,
  * Starts `count` brokers with the same config and environment and waits until each is ready (connected to
  * Redis), as an orchestrator would before routing traffic to it.
  */
-export async function startFleet(count: number, config: string, env: Record<string, string>): Promise<BrokerProcess[]> {
-  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env })));
-  await Promise.all(brokers.map((broker) => waitUntilReady(broker)));
+export async function startFleet(count: number, config: string, env: Record<string, string>, startTimeoutMs?: number): Promise<BrokerProcess[]> {
+  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env, ...(startTimeoutMs !== undefined && { startTimeoutMs }) })));
+  await Promise.all(brokers.map((broker) => waitUntilReady(broker, startTimeoutMs)));
   return brokers;
 }
 

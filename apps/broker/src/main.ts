@@ -4,6 +4,7 @@ import pino from 'pino';
 import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, readEnvironment } from '@broker/config';
 import { createAuditLogger, createRootLogger, type RootLogger } from '@broker/observability';
 import { createBrokerApp } from './broker.app';
+import { startEventLoopBlocker } from './event-loop-blocker';
 import { FleetEventsListener } from './fleet-events.listener';
 import { Lifecycle } from './lifecycle';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const app = await createBrokerApp({ env, config, logger, auditLogger });
   installSignalHandlers(app, env, logger);
   await app.listen({ port: env.port, host: env.host });
+  if (env.testEventLoopBlock) startEventLoopBlocker(env.testEventLoopBlock, logger);
   logger.info(
     { port: env.port, host: env.host, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
     'token broker listening',

@@ -141,6 +141,9 @@ export class TokenService implements OnModuleDestroy {
     await this.throwIfCoolingDown(credential.id, state);
     const { upstreamAttempts, upstreamTimeoutMs } = this.config.current.tokens;
     const deadline = Date.now() + REFRESH_LOCK_TTL_MS + upstreamAttempts * upstreamTimeoutMs + 5_000;
+    const trace: string[] = [];
+    const t0 = Date.now();
+    const step = (what: string): void => void trace.push(`+${Date.now() - t0}ms ${what}`);
     for (;;) {
       // Another instance's token may have reached this one (pub/sub) while it waited.
       const arrived = newerThan(state.token, before);
@@ -150,17 +153,20 @@ export class TokenService implements OnModuleDestroy {
       }
       let lock: LockHandle | undefined;
       try {
+        const a0 = Date.now();
         lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), REFRESH_LOCK_TTL_MS);
+        step(`acquire ${lock ? 'won' : 'contended'} in ${Date.now() - a0}ms`);
       } catch (error) {
         if (!(error instanceof LockUnavailableError)) throw error;
+        step(`acquire failed: ${String((error as { cause?: unknown }).cause)}`);
         this.metrics.lockAcquisitions.inc({ outcome: 'unavailable' });
         this.logger.warn({ msg: 'refresh lock unavailable (token store unreachable); minting for this instance only', credential_id: credential.id });
-        return this.mint(credential, state, async (issued) => issued);
+        return this.mint(credential, state, async (issued) => issued, { lock: 'none', trace });
       }
       this.metrics.lockAcquisitions.inc({ outcome: lock ? 'acquired' : 'contended' });
       if (lock) {
         try {
-          return await this.mintUnderLock(credential, state, lock, before);
+          return await this.mintUnderLock(credential, state, lock, before, trace);
         } finally {
           await lock.release();
         }
@@ -168,6 +174,7 @@ export class TokenService implements OnModuleDestroy {
       const waitStarted = performance.now();
       const adopted = await this.waitForWinner(credential.id, state, before, Math.min(deadline, Date.now() + REFRESH_LOCK_TTL_MS));
       this.metrics.lockWait.observe((performance.now() - waitStarted) / 1000);
+      step(`wait ${adopted ? 'adopted' : 'timed out'} after ${Math.round(performance.now() - waitStarted)}ms`);
       if (adopted) {
         this.metrics.refreshes.inc({ outcome: 'adopted' });
         return adopted;
@@ -178,9 +185,16 @@ export class TokenService implements OnModuleDestroy {
     }
   }
 
-  private async mintUnderLock(credential: CredentialConfig, state: CredentialState, lock: LockHandle, before: number): Promise<StoredToken> {
+  private async mintUnderLock(credential: CredentialConfig, state: CredentialState, lock: LockHandle, before: number, trace: string[] = []): Promise<StoredToken> {
     // Another instance may have refreshed while this one waited for the lock.
-    const current = newerThan(await this.quietly(this.store.get(credential.id)), before) ?? newerThan(state.token, before);
+    const r0 = Date.now();
+    let readError: unknown;
+    const read = await this.store.get(credential.id).catch((error: unknown) => {
+      readError = error;
+      return undefined;
+    });
+    trace.push(`store read under lock in ${Date.now() - r0}ms: ${readError ? `failed (${String(readError)})` : read ? 'found' : 'empty'}`);
+    const current = newerThan(read, before) ?? newerThan(state.token, before);
     if (current) {
       this.hold(credential.id, state, current);
       this.metrics.refreshes.inc({ outcome: 'adopted' });
@@ -195,12 +209,18 @@ export class TokenService implements OnModuleDestroy {
       this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome });
       const stored = await this.store.get(credential.id);
       return stored && stored.expiresAt >= issued.expiresAt ? stored : issued;
-    });
+    }, { lock: 'held', fence: lock.value.slice(0, 8), trace });
   }
 
   /** Calls the identity provider once (with retries) and records the outcome; `persist` shares the token. */
-  private async mint(credential: CredentialConfig, state: CredentialState, persist: (issued: IssuedToken) => Promise<StoredToken>): Promise<StoredToken> {
+  private async mint(
+    credential: CredentialConfig,
+    state: CredentialState,
+    persist: (issued: IssuedToken) => Promise<StoredToken>,
+    decision: { lock: 'held' | 'none'; fence?: string; trace: string[] },
+  ): Promise<StoredToken> {
     const started = Date.now();
+    this.logger.log({ msg: 'mint decision', credential_id: credential.id, instance: this.events.instanceId.slice(0, 8), ...decision });
     let issued: IssuedToken;
     try {
       issued = await this.minter.mint(credential);

@@ -43,6 +43,10 @@ describe('parseEnvironment', () => {
     expect(issuesOf({ SHUTDOWN_DRAIN: '5' })).toEqual([{ path: 'SHUTDOWN_DRAIN', message: MESSAGES.duration }]);
   });
 
+  it('accepts a zero drain written with a unit (SHUTDOWN_DRAIN=0s): a load balancer may drain by itself', () => {
+    for (const zero of ['0s', '0ms', '0']) expect(parseEnvironment({ SHUTDOWN_DRAIN: zero }).shutdownDrainMs).toBe(0);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseEnvironment({ PORT: '', LOG_LEVEL: ' ', REDIS_URL: '' })).toEqual(parseEnvironment({}));
   });

@@ -35,4 +35,6 @@ export type { ConfigModuleOptions } from './config.providers';
 export { ConfigService, type ConfigChangeListener } from './config.service';
 export { parseDuration } from './duration.parser';
 export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment.parser';
+export type { EventLoopBlock } from './test-hooks.parser';
+export { HTTP_TIMEOUT_DEFAULTS, type HttpTimeouts } from './http-environment.parser';
 export { ProcessEnvironment } from './process-environment.service';

@@ -1,3 +1,4 @@
+import { listeningDeadline } from './listening-deadline';
 import { REDIS_MESSAGES, REDIS_TIMEOUTS } from './redis.constants';
 import type { RedisClient } from './redis-client.types';
 
@@ -57,14 +58,16 @@ export function describeRedisError(error: unknown): string {
 }
 
 /**
- * Races `promise` against a timer that rejects with `timeoutError()`; a late rejection of `promise` is
- * swallowed, not left unhandled. Used for Redis round trips here and in the lock service.
+ * Races `promise` against a deadline of `timeoutMs` of *listening* time (see listening-deadline.ts: a
+ * starved event loop does not make an answered round trip look timed out) that rejects with
+ * `timeoutError()`; a late rejection of `promise` is swallowed, not left unhandled. Used for Redis round
+ * trips here and in the lock service.
  */
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timeoutError: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), timeoutMs);
+    cancel = listeningDeadline(timeoutMs, () => reject(timeoutError()));
   });
   promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => cancel?.());
 }
