@@ -7,8 +7,9 @@ import { DomainError } from '@broker/problems';
 import { type SharedFailure, type StoredToken, type TokenEvent, TokenEvents, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
-import { UnknownCredentialError } from './token.errors';
+import { RefreshLockLostError, UnknownCredentialError } from './token.errors';
 import { UpstreamMinter } from './upstream-minter';
+import { waitAtMost } from './caller-wait';
 
 /** Transient failures back off from 1 s, doubling up to 60 s, so an outage is probed, not hammered. */
 const TRANSIENT_COOLDOWN_BASE_MS = 1_000;
@@ -71,7 +72,8 @@ export class TokenService implements OnModuleDestroy {
     }
     if (token && isServable(token, now) && !refreshCanHelp(token, minTtlSeconds, now, this.config.current.tokens)) return token;
     try {
-      return await this.refresh(credential, token?.expiresAt ?? 0);
+      // The caller's wait has its own bound: past it a 503 with Retry-After, and the refresh carries on.
+      return await waitAtMost(this.refresh(credential, token?.expiresAt ?? 0), this.config.current.tokens.callerWaitMs);
     } catch (error) {
       // The identity provider or secret source failed: a held token is still the truth until it expires.
       const held = state.token;
@@ -167,6 +169,11 @@ export class TokenService implements OnModuleDestroy {
       if (lock) {
         try {
           return await this.mintUnderLock(credential, state, lock, before, trace);
+        } catch (error) {
+          // Lost before the upstream call: whoever holds the lock now mints; wait for its token instead.
+          if (!(error instanceof RefreshLockLostError)) throw error;
+          step('lock lost before the upstream call');
+          this.metrics.lockAcquisitions.inc({ outcome: 'lost' });
         } finally {
           await lock.release();
         }
@@ -209,7 +216,7 @@ export class TokenService implements OnModuleDestroy {
       this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome });
       const stored = await this.store.get(credential.id);
       return stored && stored.expiresAt >= issued.expiresAt ? stored : issued;
-    }, { lock: 'held', fence: lock.value.slice(0, 8), trace });
+    }, { lock: 'held', fence: lock.value.slice(0, 8), trace, signal: lock.signal });
   }
 
   /** Calls the identity provider once (with retries) and records the outcome; `persist` shares the token. */
@@ -217,14 +224,16 @@ export class TokenService implements OnModuleDestroy {
     credential: CredentialConfig,
     state: CredentialState,
     persist: (issued: IssuedToken) => Promise<StoredToken>,
-    decision: { lock: 'held' | 'none'; fence?: string; trace: string[] },
+    decision: { lock: 'held' | 'none'; fence?: string; trace: string[]; signal?: AbortSignal },
   ): Promise<StoredToken> {
     const started = Date.now();
-    this.logger.log({ msg: 'mint decision', credential_id: credential.id, instance: this.events.instanceId.slice(0, 8), ...decision });
+    const { signal, ...logged } = decision;
+    this.logger.log({ msg: 'mint decision', credential_id: credential.id, instance: this.events.instanceId.slice(0, 8), lost: signal?.aborted, ...logged });
     let issued: IssuedToken;
     try {
-      issued = await this.minter.mint(credential);
+      issued = await this.minter.mint(credential, signal);
     } catch (error) {
+      if (error instanceof RefreshLockLostError) throw error;
       this.metrics.refreshes.inc({ outcome: 'failed' });
       state.failure = this.failureAfter(error, state.failure, Date.now());
       state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'failure', errorCode: state.failure.error.code };

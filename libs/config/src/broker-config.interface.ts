@@ -147,6 +147,8 @@ export interface TokenPolicy {
   readonly failureCooldownMs: number;
   readonly upstreamTimeoutMs: number;
   readonly upstreamAttempts: number;
+  /** tokens.callerWait: the longest a caller waits for a refresh; past it a 503, while the refresh carries on. */
+  readonly callerWaitMs: number;
 }
 
 export interface SecretsPolicy {

@@ -138,6 +138,7 @@ describe('parseBrokerConfig', () => {
         failureCooldownMs: 30_000,
         upstreamTimeoutMs: 10_000,
         upstreamAttempts: 3,
+        callerWaitMs: 5_000,
       },
       secrets: { cacheTtlMs: 300_000 },
       issuers: [],

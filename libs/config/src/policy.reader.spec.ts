@@ -38,6 +38,11 @@ describe('tokens and secrets sections', () => {
     expect(issuesOf(configDoc({ secrets: { [field]: value } }))).toEqual([{ path: `secrets.${field}`, message }]);
   });
 
+  it('reads tokens.callerWait', () => {
+    expect(parseDoc(configDoc({ tokens: { callerWait: '2s' } })).tokens.callerWaitMs).toBe(2_000);
+    expect(issuesOf(configDoc({ tokens: { callerWait: 'soon' } }))).toHaveLength(1);
+  });
+
   it('accepts the range bounds', () => {
     const config = parseDoc(
       configDoc({ tokens: { refreshAt: 0.9, refreshJitter: 0, minTtlDefault: 0, upstreamAttempts: 10 } }),
@@ -62,6 +67,7 @@ describe('tokens and secrets sections', () => {
       failureCooldownMs: 30_000,
       upstreamTimeoutMs: 3_000,
       upstreamAttempts: 3,
+      callerWaitMs: 5_000,
     });
   });
 });

@@ -18,6 +18,7 @@ export const tokenPolicy: Rule<TokenPolicy> = (value, path, issues) => {
     'failureCooldown',
     'upstreamTimeout',
     'upstreamAttempts',
+    'callerWait',
   ]);
   const policy = {
     refreshAt: r.optional('refreshAt', numberBetween(0.1, 0.9), D.refreshAt),
@@ -27,6 +28,7 @@ export const tokenPolicy: Rule<TokenPolicy> = (value, path, issues) => {
     failureCooldownMs: r.optional('failureCooldown', duration, parseDuration(D.failureCooldown)),
     upstreamTimeoutMs: r.optional('upstreamTimeout', duration, parseDuration(D.upstreamTimeout)),
     upstreamAttempts: r.optional('upstreamAttempts', numberBetween(1, 10, { integer: true }), D.upstreamAttempts),
+    callerWaitMs: r.optional('callerWait', duration, parseDuration(D.callerWait)),
   };
   return allDefined(policy) ? policy : undefined;
 };
