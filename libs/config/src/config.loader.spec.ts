@@ -101,6 +101,7 @@ describe('parseBrokerConfig', () => {
         failureCooldownMs: 60_000,
         upstreamTimeoutMs: 2_500,
         upstreamAttempts: 5,
+        callerWaitMs: 5_000,
       },
       secrets: { cacheTtlMs: 3_600_000 },
       issuers: [],

@@ -18,6 +18,7 @@ describe('parseEnvironment', () => {
       logLevel: 'info',
       shutdownDrainMs: 5_000,
       shutdownTimeoutMs: 20_000,
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 },
     });
   });
 
@@ -31,6 +32,7 @@ describe('parseEnvironment', () => {
       logLevel: 'debug',
       shutdownDrainMs: 5_000,
       shutdownTimeoutMs: 20_000,
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 },
     });
   });
 

@@ -25,6 +25,7 @@ describe('tokens and secrets sections', () => {
       'failureCooldown',
       'upstreamTimeout',
       'upstreamAttempts',
+      'callerWait',
     ])],
   ])('reports tokens.%s = %j', (field, value, message) => {
     expect(issuesOf(configDoc({ tokens: { [field]: value } }))).toEqual([{ path: `tokens.${field}`, message }]);
