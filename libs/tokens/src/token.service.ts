@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
-import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
+import { CredentialLocks, fenceFingerprint, type LockHandle, LockUnavailableError } from '@broker/locking';
 import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { type FleetEvent, FleetBus } from '@broker/fleet';
@@ -43,7 +43,7 @@ export class TokenService implements OnModuleDestroy {
     private readonly config: ConfigService,
     private readonly store: TokenStore,
     private readonly events: FleetBus,
-    private readonly locks: LockService,
+    private readonly locks: CredentialLocks,
     private readonly minter: UpstreamMinter,
     private readonly metrics: BrokerMetrics,
   ) {
@@ -157,7 +157,7 @@ export class TokenService implements OnModuleDestroy {
       let lock: LockHandle | undefined;
       try {
         const a0 = Date.now();
-        lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), REFRESH_LOCK_TTL_MS);
+        lock = await this.locks.refresh(credential.id, REFRESH_LOCK_TTL_MS);
         step(`acquire ${lock ? 'won' : 'contended'} in ${Date.now() - a0}ms`);
       } catch (error) {
         if (!(error instanceof LockUnavailableError)) throw error;
@@ -217,7 +217,7 @@ export class TokenService implements OnModuleDestroy {
       this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome });
       const stored = await this.store.get(credential.id);
       return stored && stored.expiresAt >= issued.expiresAt ? stored : issued;
-    }, { lock: 'held', fence: lock.value.slice(0, 8), trace, signal: lock.signal });
+    }, { lock: 'held', fence: fenceFingerprint(lock), trace, signal: lock.signal });
   }
 
   /** Calls the identity provider once (with retries) and records the outcome; `persist` shares the token. */
