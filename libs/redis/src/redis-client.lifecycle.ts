@@ -1,4 +1,5 @@
 import { listeningDeadline } from './listening-deadline';
+import { ListeningCluster, ListeningRedis } from './listening-clients';
 import { REDIS_MESSAGES, REDIS_TIMEOUTS } from './redis.constants';
 import type { RedisClient } from './redis-client.types';
 
@@ -30,6 +31,7 @@ export async function pingWithin(client: RedisClient, timeoutMs: number): Promis
 
 /** QUIT (pending replies still arrive) and wait for the socket to close; close it outright when QUIT fails or is slow. */
 export async function closeRedisClient(client: RedisClient, timeoutMs: number = REDIS_TIMEOUTS.quitMs): Promise<void> {
+  if (client instanceof ListeningRedis || client instanceof ListeningCluster) client.circuit.close();
   if (client.status === 'end') return;
   if (client.status !== 'ready') {
     // Nothing to flush while it is not connected; this also cancels a scheduled reconnect. (ioredis then

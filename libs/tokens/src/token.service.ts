@@ -22,6 +22,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * within this time and another instance takes over.
  */
 export const REFRESH_LOCK_TTL_MS = 5_000;
+/** How long "nothing fresher in the store" is believed for requests whose min_ttl the held token cannot meet. */
+const STORE_RECHECK_MS = 1_000;
 /** Instances that lost the lock race re-check the store this often (pub/sub usually wakes them sooner). */
 const WAIT_POLL_MS = 200;
 
@@ -64,7 +66,11 @@ export class TokenService implements OnModuleDestroy {
       this.metrics.cacheLookups.inc({ layer: 'l1', result: 'hit' });
     } else {
       this.metrics.cacheLookups.inc({ layer: 'l1', result: 'miss' });
-      token = await this.loadFromStore(credentialId, state);
+      // A held token that cannot meet this min_ttl: the store had nothing fresher a moment ago, and a fresher
+      // token written since would have been announced (updated event). Do not ask Redis again on every such
+      // request, or pay its timeout on every one of them while it is not answering.
+      const checkedRecently = token !== undefined && state.storeCheckedAt !== undefined && now - state.storeCheckedAt < STORE_RECHECK_MS;
+      if (!checkedRecently) token = await this.loadFromStore(credentialId, state);
       this.metrics.cacheLookups.inc({ layer: 'l2', result: token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss' });
     }
     if (token && satisfies(token, minTtlSeconds, now)) {
@@ -125,8 +131,8 @@ export class TokenService implements OnModuleDestroy {
   }
 
   /** A snapshot of what this process knows about a credential (never the token itself). */
-  describe(credentialId: string): Readonly<Omit<CredentialState, 'timer' | 'token'>> & { expiresAt?: number; upstreamCalls: number } {
-    const { timer: _timer, token, ...rest } = this.states.get(credentialId) ?? {};
+  describe(credentialId: string): Readonly<Omit<CredentialState, 'timer' | 'token' | 'storeCheckedAt'>> & { expiresAt?: number; upstreamCalls: number } {
+    const { timer: _timer, token, storeCheckedAt: _checked, ...rest } = this.states.get(credentialId) ?? {};
     return { ...rest, ...(token ? { expiresAt: token.expiresAt } : {}), upstreamCalls: this.minter.callCount(credentialId) };
   }
 
@@ -163,7 +169,8 @@ export class TokenService implements OnModuleDestroy {
         if (!(error instanceof LockUnavailableError)) throw error;
         step(`acquire failed: ${String((error as { cause?: unknown }).cause)}`);
         this.metrics.lockAcquisitions.inc({ outcome: 'unavailable' });
-        this.logger.warn({ msg: 'refresh lock unavailable (token store unreachable); minting for this instance only', credential_id: credential.id });
+        // Only a Redis that is really unreachable (disconnected, or not answering: circuit open) gets here.
+        this.logger.warn({ msg: 'redis unreachable; minting for this instance only, sharing nothing', credential_id: credential.id });
         return this.mint(credential, state, async (issued) => issued, { lock: 'none', trace });
       }
       this.metrics.lockAcquisitions.inc({ outcome: lock ? 'acquired' : 'contended' });
@@ -214,9 +221,12 @@ export class TokenService implements OnModuleDestroy {
         await this.events.publish('updated', credential.id);
         return issued;
       }
-      this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome });
-      const stored = await this.store.get(credential.id);
-      return stored && stored.expiresAt >= issued.expiresAt ? stored : issued;
+      // The fleet's token is the stored one, even when ours would live longer: serving ours would put two
+      // tokens into circulation, for up to half their lifetime. Ours is served only if nothing is stored.
+      const stored = await this.store.get(credential.id).catch(() => undefined);
+      const adopted = stored && isServable(stored, Date.now()) ? stored : undefined;
+      this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome, adopted_stored: adopted !== undefined });
+      return adopted ?? issued;
     }, { lock: 'held', fence: fenceFingerprint(lock), trace, signal: lock.signal });
   }
 
@@ -301,7 +311,9 @@ export class TokenService implements OnModuleDestroy {
   }
 
   private async loadFromStore(credentialId: string, state: CredentialState): Promise<StoredToken | undefined> {
-    const stored = await this.quietly(this.store.get(credentialId));
+    let read = false;
+    const stored = await this.quietly(this.store.get(credentialId).then((found) => ((read = true), found)));
+    if (read) state.storeCheckedAt = Date.now();
     if (stored && (!state.token || stored.expiresAt > state.token.expiresAt)) this.hold(credentialId, state, stored);
     return state.token;
   }
