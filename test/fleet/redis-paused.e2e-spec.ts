@@ -42,9 +42,10 @@ describe('Redis paused', () => {
     expect(first.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const before = await hmgetCalls(redis);
-    for (let i = 0; i < 20; i += 1) expect((await get()).body.access_token).toBe(first.body.access_token);
-    // One read, perhaps two if the 20 requests straddle the moment the answer is re-checked.
-    expect((await hmgetCalls(redis)) - before).toBeLessThanOrEqual(2);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => get()));
+    for (const answer of answers) expect(answer.body.access_token).toBe(first.body.access_token);
+    // One read shared by the requests (a second or third if they straddle the 1 s the answer is believed).
+    expect((await hmgetCalls(redis)) - before).toBeLessThanOrEqual(3);
   });
 
   it('with Redis paused, detects it once and serves the held token at once to every later request', async () => {

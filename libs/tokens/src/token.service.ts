@@ -39,6 +39,7 @@ export class TokenService implements OnModuleDestroy {
   private readonly logger = new Logger(TokenService.name);
   private readonly states = new Map<string, CredentialState>();
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
+  private readonly storeChecks = new Map<string, Promise<StoredToken | undefined>>();
   private readonly unsubscribers: (() => void)[];
 
   constructor(
@@ -70,7 +71,7 @@ export class TokenService implements OnModuleDestroy {
       // token written since would have been announced (updated event). Do not ask Redis again on every such
       // request, or pay its timeout on every one of them while it is not answering.
       const checkedRecently = token !== undefined && state.storeCheckedAt !== undefined && now - state.storeCheckedAt < STORE_RECHECK_MS;
-      if (!checkedRecently) token = await this.loadFromStore(credentialId, state);
+      if (!checkedRecently) token = await this.checkStore(credentialId, state);
       this.metrics.cacheLookups.inc({ layer: 'l2', result: token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss' });
     }
     if (token && satisfies(token, minTtlSeconds, now)) {
@@ -308,6 +309,16 @@ export class TokenService implements OnModuleDestroy {
       state.failure = { until: shared.until, error: errorOf(shared), consecutive: (state.failure?.consecutive ?? 0) + 1 };
       throw cooldownError(state.failure, now);
     }
+  }
+
+  /** loadFromStore for the serving path, shared by the requests that arrive while one read is in flight. */
+  private checkStore(credentialId: string, state: CredentialState): Promise<StoredToken | undefined> {
+    let pending = this.storeChecks.get(credentialId);
+    if (!pending) {
+      pending = this.loadFromStore(credentialId, state).finally(() => this.storeChecks.delete(credentialId));
+      this.storeChecks.set(credentialId, pending);
+    }
+    return pending;
   }
 
   private async loadFromStore(credentialId: string, state: CredentialState): Promise<StoredToken | undefined> {
