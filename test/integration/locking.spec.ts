@@ -9,7 +9,7 @@ import { type LockHandle, LockLostError, LockService, LockUnavailableError, Lock
 import { REDIS_CLIENT, RedisModule, type RedisClient, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
 import { type RedisCluster, type RedisServer, startRedis, startRedisCluster, stopAllRedis } from '../support/redis-harness';
 import { RedisKeys } from '../support/redis-key-layout';
-import { eventually } from '../support/eventually';
+import { eventually as eventuallyValue } from '../support/eventually';
 
 const keys = new RedisKeys('it:');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -195,7 +195,7 @@ describe('RedlockLockService (real Redis)', () => {
         server.resume();
       }
       // A background probe (every 500 ms) notices that Redis answers again.
-      const handle = await eventually(() => locks.tryAcquire(keys.lock('hung'), 5_000).catch(() => undefined), 'the lock after Redis resumes', 5_000, 100);
+      const handle = await eventuallyValue(() => locks.tryAcquire(keys.lock('hung'), 5_000).catch(() => undefined), 'the lock after Redis resumes', 5_000, 100);
       await handle.release();
     });
   });
