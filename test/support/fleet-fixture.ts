@@ -59,10 +59,10 @@ ${extra}`,
  * Starts `count` brokers with the same config and environment and waits until each is ready (connected to
  * Redis), as an orchestrator would before routing traffic to it.
  */
-export async function startFleet(count: number, config: string, env: Record<string, string>): Promise<BrokerProcess[]> {
+export async function startFleet(count: number, config: string, env: Record<string, string>, startTimeoutMs = 60_000): Promise<BrokerProcess[]> {
   // Several Node processes booting at once on a busy 2-core machine can take well over 20 s each.
-  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env, startTimeoutMs: 60_000 })));
-  await Promise.all(brokers.map((broker) => waitUntilReady(broker)));
+  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env, startTimeoutMs })));
+  await Promise.all(brokers.map((broker) => waitUntilReady(broker, startTimeoutMs)));
   return brokers;
 }
 

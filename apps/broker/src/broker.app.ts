@@ -7,6 +7,7 @@ import { AuditLog, BrokerMetrics, createAccessLog, createAuditLogger, installHtt
 import { ProblemFilter } from '@broker/problems';
 import { AppModule } from './app.module';
 import { answerClientError } from './client-error.handler';
+import { httpServerOptions, refuseMissingHost } from './http-server.options';
 import { DenialAuditFilter } from './denial-audit.filter';
 import { installOpenApi } from './openapi/openapi';
 import { httpsOptionsFor, installTlsServing, type TlsServingOptions } from './transport/tls-serving';
@@ -37,6 +38,7 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
+    ...httpServerOptions(options.env.http),
     // Errors Fastify raises before routing skip Nest's filters and the request-id hook; answer them alike.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', request.id);
@@ -56,6 +58,7 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
   if (serving !== undefined) {
     installTlsServing(app.getHttpAdapter().getInstance(), options.env, serving.material, { logger: options.logger, problems, audit: app.get(AuditLog) }, options.tls);
   }
+  app.getHttpAdapter().getInstance().addHook('onRequest', refuseMissingHost);
   installOpenApi(app);
   await app.init();
   return app;

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, loadTlsMaterial, readEnvironment } from '@broker/config';
 import { createAuditLogger, createRootLogger, type RootLogger } from '@broker/observability';
 import { createBrokerApp } from './broker.app';
+import { startEventLoopBlocker } from './event-loop-blocker';
 import { FleetEventsListener } from './fleet-events.listener';
 import { Lifecycle } from './lifecycle';
 import { EXIT_CONFIG, EXIT_FAILURE, listenErrorMessage, missingConfigMessage, probePort, STARTUP_MESSAGES } from './startup.errors';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     }
     logger.info({ health_port: env.healthPort }, 'health and metrics also served on the health port');
   }
+  if (env.testEventLoopBlock) startEventLoopBlocker(env.testEventLoopBlock, logger);
   logger.info(
     { port: env.port, host: env.host, https: env.tls !== undefined, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
     'token broker listening',

@@ -35,6 +35,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   failureCooldown: '30s',
   upstreamTimeout: '10s',
   upstreamAttempts: 3,
+  callerWait: '5s',
   secretsCacheTtl: '5m',
   rotationWindow: '1h',
   rotationRetireAfter: '1h',

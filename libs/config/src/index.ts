@@ -40,4 +40,6 @@ export { ConfigService, type ConfigChangeListener } from './module/config.servic
 export { configHash } from './loading/config.hash';
 export { parseDuration } from './schema/duration.parser';
 export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment/environment.parser';
+export type { EventLoopBlock } from './environment/test-hooks.parser';
+export { HTTP_TIMEOUT_DEFAULTS, type HttpTimeouts } from './environment/http-environment.parser';
 export { ProcessEnvironment } from './environment/process-environment.service';

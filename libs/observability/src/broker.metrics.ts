@@ -60,7 +60,7 @@ export class BrokerMetrics {
   });
   readonly lockAcquisitions = new Counter({
     name: 'broker_lock_acquisitions_total',
-    help: 'Refresh-lock attempts by outcome: acquired, contended (another instance holds it), unavailable.',
+    help: 'Refresh-lock attempts by outcome: acquired, contended (another instance holds it), lost (before the upstream call), unavailable.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
