@@ -101,7 +101,7 @@ export class JwtAuthenticator implements OnModuleDestroy {
     }
     this.issuers = next;
     this.bySubject = new Map(
-      callers.flatMap((caller) => (caller.jwt === undefined ? [] : [[subjectKey(caller.jwt.issuer, caller.jwt.subject), callerFrom(caller, rateLimits)]])),
+      callers.flatMap((caller) => (caller.jwt === undefined ? [] : [[subjectKey(caller.jwt.issuer, caller.jwt.subject), callerFrom(caller, rateLimits, 'jwt')]])),
     );
   }
 }

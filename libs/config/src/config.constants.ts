@@ -183,7 +183,7 @@ export const MESSAGES = {
   unknownCredential: (id: string) => `unknown credential '${id}'`,
   wildcardNotAlone: `'${ALL_CREDENTIALS}' already grants every credential; list it alone`,
   credentialGrant: `must be a credential id, a pattern such as aep-* or '${ALL_CREDENTIALS}'`,
-  callerIdentity: 'needs exactly one of apiKeySha256 (an API key) or jwtSubject (a workload JWT)',
+  callerIdentity: 'needs at least one identity: apiKeySha256 (an API key), jwtSubject (a workload JWT) or certificate (a client certificate)',
   callerIssuerWithoutJwt: 'applies only to callers with jwtSubject',
   callerNeedsIssuer: 'jwtSubject needs a trusted issuer: add one under issuers:',
   callerAmbiguousIssuer: 'several issuers are configured; name the one this subject belongs to with issuer:',

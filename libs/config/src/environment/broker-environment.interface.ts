@@ -1,4 +1,5 @@
 import type { LOG_LEVELS } from '../config.constants';
+import type { OutboundProxyEnvironment, TlsEnvironment } from './tls-environment.interface';
 import type { HttpTimeouts } from './http-environment.parser';
 import type { EventLoopBlock } from './test-hooks.parser';
 
@@ -49,6 +50,12 @@ export interface BrokerEnvironment {
   readonly redis?: RedisEnvironment;
   /** In the order given; required in fleet mode. */
   readonly tokenEncryptionKeys?: readonly TokenEncryptionKey[];
+  /** TLS_*: serve HTTPS; absent, the port serves plain HTTP. */
+  readonly tls?: TlsEnvironment;
+  /** HEALTH_PORT: a second, plain-HTTP port serving only the health and metrics endpoints. */
+  readonly healthPort?: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, applied to every outbound call. */
+  readonly outboundProxy?: OutboundProxyEnvironment;
   /** BROKER_TEST_BLOCK_EVENT_LOOP: test-only fault injection (see test-hooks.parser.ts). */
   readonly testEventLoopBlock?: EventLoopBlock;
 }

@@ -5,6 +5,7 @@ import { deepFreeze } from '../loading/deep-freeze.util';
 import { parseDuration } from '../schema/duration.parser';
 import { parseEncryptionKeys } from './encryption-keys.parser';
 import { isFleetMode, parsePort, parseRedisEnvironment } from './redis-environment.parser';
+import { parseTransportEnvironment, TRANSPORT_ENV_VARIABLES } from './tls-environment.parser';
 import { parseEventLoopBlock, TEST_BLOCK_EVENT_LOOP } from './test-hooks.parser';
 import { HTTP_ENV_VARIABLES, parseHttpTimeouts } from './http-environment.parser';
 
@@ -49,6 +50,7 @@ export const BROKER_ENV_VARIABLES = Object.freeze([
   'REDIS_TLS',
   'REDIS_KEY_PREFIX',
   'TOKEN_ENCRYPTION_KEYS',
+  ...TRANSPORT_ENV_VARIABLES,
   ...HTTP_ENV_VARIABLES,
   TEST_BLOCK_EVENT_LOOP,
 ] as const);
@@ -97,6 +99,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): BrokerEnvironment {
   const keysText = get('TOKEN_ENCRYPTION_KEYS');
   const tokenEncryptionKeys = keysText === undefined ? undefined : parseEncryptionKeys(keysText, issues);
   if (isFleetMode(get) && keysText === undefined) issues.add('TOKEN_ENCRYPTION_KEYS', MESSAGES.fleetNeedsKeys);
+  const transport = parseTransportEnvironment(get, port, issues);
   const http = parseHttpTimeouts(get, issues);
   const testEventLoopBlock = parseEventLoopBlock(get(TEST_BLOCK_EVENT_LOOP), issues);
 
@@ -113,6 +116,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): BrokerEnvironment {
     ...(auditLogPath !== undefined && { auditLogPath }),
     ...(redis && { redis }),
     ...(tokenEncryptionKeys && { tokenEncryptionKeys }),
+    ...transport,
     ...(testEventLoopBlock && { testEventLoopBlock }),
   });
 }
