@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { BrokerMetrics } from '@broker/observability';
+import { REDIS_CLIENT, type RedisClient } from '@broker/redis';
 import { CredentialStatusService } from './credential-status';
 
 /**
@@ -14,8 +15,11 @@ export class MetricsController {
   constructor(
     private readonly metrics: BrokerMetrics,
     status: CredentialStatusService,
+    /** Present in fleet mode only. */
+    @Optional() @Inject(REDIS_CLIENT) redis?: RedisClient,
   ) {
     metrics.setCredentialSnapshots(() => status.snapshots());
+    if (redis) metrics.service.setRedisState(() => redis.status === 'ready');
   }
 
   @Get()
