@@ -2,7 +2,7 @@ import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/c
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccessPolicy, type Caller, CallerGuard } from '@broker/access';
-import { TokenService } from '@broker/broker';
+import { TokenService } from '@broker/tokens';
 import { ConfigService } from '@broker/config';
 import { AuditLog, fingerprintOf } from '@broker/observability';
 import { callerHeaders } from '@broker/issuers';
