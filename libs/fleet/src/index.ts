@@ -4,3 +4,4 @@ export { FleetIdentity } from './fleet-identity';
 export { FleetModule } from './fleet.module';
 export { LocalFleetBus } from './local.fleet-bus';
 export { RedisFleetBus } from './redis.fleet-bus';
+export { fleetChannel } from './fleet.keys';

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { REDIS_CLIENT, REDIS_SUBSCRIBER, type RedisClient, RedisKeys } from '@broker/redis';
+import { REDIS_CLIENT, REDIS_SUBSCRIBER, type RedisClient, RedisKeyspace } from '@broker/redis';
 import { FleetBus } from './fleet-bus.port';
 import { type FleetEvent, type FleetEventListener, type FleetEventType, isFleetEventType } from './fleet-event';
 import { FleetIdentity } from './fleet-identity';
+import { fleetChannel } from './fleet.keys';
 
 /**
  * Fleet events over Redis pub/sub, on one channel for the fleet. Delivery is best effort (pub/sub drops
@@ -13,21 +14,23 @@ import { FleetIdentity } from './fleet-identity';
 export class RedisFleetBus extends FleetBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisFleetBus.name);
   private readonly listeners = new Set<FleetEventListener>();
+  private readonly channel: string;
   private readonly onMessage = (channel: string, message: string): void => this.deliver(channel, message);
 
   constructor(
     readonly identity: FleetIdentity,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: RedisClient,
-    private readonly keys: RedisKeys,
+    keyspace: RedisKeyspace,
   ) {
     super();
+    this.channel = fleetChannel(keyspace);
   }
 
   onModuleInit(): void {
     this.subscriber.on('message', this.onMessage);
     // ioredis re-subscribes by itself after a reconnect; a failure now is retried the same way.
-    this.subscriber.subscribe(this.keys.events()).catch(() => {
+    this.subscriber.subscribe(this.channel).catch(() => {
       this.logger.warn({ msg: 'cannot subscribe to fleet events yet; will retry on reconnect' });
     });
   }
@@ -38,7 +41,7 @@ export class RedisFleetBus extends FleetBus implements OnModuleInit, OnModuleDes
 
   async publish(type: FleetEventType, credentialId: string): Promise<void> {
     try {
-      await this.redis.publish(this.keys.events(), JSON.stringify({ type, credentialId, origin: this.instanceId }));
+      await this.redis.publish(this.channel, JSON.stringify({ type, credentialId, origin: this.instanceId }));
     } catch {
       this.logger.warn({ msg: 'cannot publish fleet event', type, credential_id: credentialId });
     }
@@ -50,7 +53,7 @@ export class RedisFleetBus extends FleetBus implements OnModuleInit, OnModuleDes
   }
 
   private deliver(channel: string, message: string): void {
-    if (channel !== this.keys.events()) return;
+    if (channel !== this.channel) return;
     let event: FleetEvent;
     try {
       event = JSON.parse(message) as FleetEvent;

@@ -2,5 +2,6 @@ export { MemoryTokenStore } from './memory.token-store';
 export { RedisTokenStore } from './redis.token-store';
 export type { StoredToken } from './stored-token';
 export { TokenCipher } from './token.cipher';
-export { type PutOutcome, type SharedFailure, TokenStore, type WriteFence } from './token-store.port';
+export { failureKey, tokenKey } from './token-store.keys';
+export { type PutOutcome, type SharedFailure, TokenStore } from './token-store.port';
 export { TokenStoreModule } from './token-store.module';

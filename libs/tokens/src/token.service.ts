@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
-import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
+import { CredentialLocks, type LockHandle, LockUnavailableError } from '@broker/locking';
 import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { type FleetEvent, FleetBus } from '@broker/fleet';
@@ -42,7 +42,7 @@ export class TokenService implements OnModuleDestroy {
     private readonly config: ConfigService,
     private readonly store: TokenStore,
     private readonly events: FleetBus,
-    private readonly locks: LockService,
+    private readonly locks: CredentialLocks,
     private readonly minter: UpstreamMinter,
     private readonly metrics: BrokerMetrics,
   ) {
@@ -151,7 +151,7 @@ export class TokenService implements OnModuleDestroy {
       }
       let lock: LockHandle | undefined;
       try {
-        lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), REFRESH_LOCK_TTL_MS);
+        lock = await this.locks.refresh(credential.id, REFRESH_LOCK_TTL_MS);
       } catch (error) {
         if (!(error instanceof LockUnavailableError)) throw error;
         this.metrics.lockAcquisitions.inc({ outcome: 'unavailable' });

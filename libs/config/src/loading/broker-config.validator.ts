@@ -30,18 +30,29 @@ function byEntry(a: ConfigIssue, b: ConfigIssue): number {
   return rankA - rankB || indexA - indexB;
 }
 
-/** YAML `null` (a key written without a value) counts as absent; the key itself stays, so unknown ones are still named. */
-function nullsToAbsent(node: unknown): void {
+/** Calls `visit` with every mapping in a tree of YAML values, parents before children. */
+function forEachMapping(node: unknown, visit: (mapping: Record<string, unknown>) => void): void {
   if (Array.isArray(node)) {
-    node.forEach(nullsToAbsent);
+    for (const item of node) forEachMapping(item, visit);
     return;
   }
   if (!isMapping(node)) return;
-  for (const key of Object.keys(node)) {
+  const mapping = node as Record<string, unknown>;
+  visit(mapping);
+  for (const child of Object.values(mapping)) forEachMapping(child, visit);
+}
+
+/** YAML `null` (a key written without a value) counts as absent; the key itself stays, so unknown ones are still named. */
+function nullsToAbsent(mapping: Record<string, unknown>): void {
+  for (const key of Object.keys(mapping)) {
     // defineProperty, because a plain assignment to a key named __proto__ would replace the prototype.
-    if (node[key] === null) Object.defineProperty(node, key, { value: undefined, enumerable: true, writable: true, configurable: true });
-    else nullsToAbsent(node[key]);
+    if (mapping[key] === null) Object.defineProperty(mapping, key, { value: undefined, enumerable: true, writable: true, configurable: true });
   }
+}
+
+/** Deletes keys whose value is undefined (an optional key written without a value), so results compare cleanly. */
+function dropAbsent(mapping: Record<string, unknown>): void {
+  for (const key of Object.keys(mapping)) if (mapping[key] === undefined) delete mapping[key];
 }
 
 /** The callers with their issuers resolved; the rules have made sure every JWT caller has one. */
@@ -61,23 +72,6 @@ function anchored(secret: SecretRef, baseDir: string): SecretRef {
 }
 
 /**
- * Deletes keys whose value is undefined (an optional key written without a value), so results compare
- * cleanly; in place, as the schema's output is a fresh tree.
- */
-function dropAbsent(node: unknown): void {
-  if (Array.isArray(node)) {
-    node.forEach(dropAbsent);
-    return;
-  }
-  if (!isMapping(node)) return;
-  const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (record[key] === undefined) delete record[key];
-    else dropAbsent(record[key]);
-  }
-}
-
-/**
  * Validates the parsed YAML document into a deep-frozen `BrokerConfig`, or throws `ConfigValidationError`
  * with every issue found. The document is the YAML parser's fresh output; absent values are normalised in it.
  */
@@ -87,7 +81,7 @@ export function validateBrokerConfig(document: unknown, source: string, context:
     issues.add(FILE_PATH, MESSAGES.fileEmpty);
     throw issues.toError(source);
   }
-  nullsToAbsent(document);
+  forEachMapping(document, nullsToAbsent);
   const result = brokerConfigSchema.safeParse(document);
   if (!result.success) for (const issue of toConfigIssues(result.error.issues)) issues.add(issue.path, issue.message);
   if (isMapping(document)) {
@@ -97,8 +91,9 @@ export function validateBrokerConfig(document: unknown, source: string, context:
   }
   if (!result.success || issues.count > 0) throw issues.toError(source, byEntry);
 
+  // In place: the schema's output is a fresh tree.
   const parsed = result.data;
-  dropAbsent(parsed);
+  forEachMapping(parsed, dropAbsent);
   const credentials = parsed.credentials.map((credential) => ({ ...credential, secret: anchored(credential.secret, context.baseDir) }));
   return deepFreeze({ source, ...parsed, credentials, callers: resolveCallers(parsed) }) as BrokerConfig;
 }

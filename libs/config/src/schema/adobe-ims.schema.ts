@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HEADER_PLACEHOLDERS, MESSAGES, SCOPE_PATTERN } from '../config.constants';
 import { ADOBE_IDENTITY } from './adobe-identity.schema';
-import { isMapping, listOf, mapping, text } from './field.schemas';
+import { hasIssueAt, isMapping, listOf, mapping, text } from './field.schemas';
 import { headerTemplates } from './header-templates.schema';
 import { rotationSettings } from './rotation.schema';
 import { secretRef } from './secret-ref.schema';
@@ -19,7 +19,7 @@ export const adobeImsCredential = mapping({
   // that is the line to change or remove.
   z.superRefine(
     (credential, ctx) => {
-      if (!isMapping(credential.rotation) || ctx.issues.some((issue) => issue.path?.[0] === 'secret')) return;
+      if (!isMapping(credential.rotation) || hasIssueAt(ctx, 'secret')) return;
       const { secret } = credential;
       if (secret.source !== 'aws') ctx.addIssue({ code: 'custom', message: MESSAGES.rotationNeedsAws, path: ['rotation'] });
       else if (secret.versionStage !== 'AWSCURRENT') ctx.addIssue({ code: 'custom', message: MESSAGES.rotationNeedsCurrent, path: ['rotation'] });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CREDENTIAL_GLOB_PATTERN, ID_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from '../config.constants';
-import { listOf, mapping, oneOf, text } from './field.schemas';
+import { hasIssueAt, listOf, mapping, oneOf, text } from './field.schemas';
 import { jwtClaim } from './issuer.schema';
 import { rateLimit } from './rate-limit.schema';
 
@@ -9,10 +9,6 @@ export const CALLER_ROLES = ['admin'] as const;
 
 /** A credential id, a glob such as `aep-*`, or `*` alone. Whether exact ids exist is a cross-reference rule. */
 const credentialGrant = text(CREDENTIAL_GLOB_PATTERN, MESSAGES.credentialGrant);
-
-function hasIssueAt(ctx: { issues: readonly { path?: PropertyKey[] | undefined }[] }, key: string): boolean {
-  return ctx.issues.some((issue) => issue.path?.[0] === key);
-}
 
 /**
  * One entry of `callers:`. Which issuer a `jwtSubject` belongs to, and whether exact credential ids

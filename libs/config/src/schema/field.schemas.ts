@@ -87,7 +87,7 @@ export function listOf<T extends z.ZodType>(item: T, options: { nonEmpty?: boole
     z.superRefine(
       (items: readonly unknown[], ctx) => {
         if (!Array.isArray(items)) return;
-        const failed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+        const failed = failedKeys(ctx);
         const first = new Map<unknown, number>();
         items.forEach((value, index) => {
           if (failed.has(index)) return;
@@ -105,6 +105,18 @@ export function listOf<T extends z.ZodType>(item: T, options: { nonEmpty?: boole
 /** `params` of an issue whose message names another path (see RelatedPathParams). */
 export function related(format: RelatedPathParams['format'], relatedPath: readonly PropertyKey[]): RelatedPathParams {
   return { format, relatedPath };
+}
+
+type IssueContext = { readonly issues: readonly { readonly path?: readonly PropertyKey[] | undefined }[] };
+
+/** The first path keys under which a check's payload already has issues (fields or items that failed their own rule). */
+export function failedKeys(ctx: IssueContext): Set<PropertyKey | undefined> {
+  return new Set(ctx.issues.map((issue) => issue.path?.[0]));
+}
+
+/** True when the field `key` of a check's payload failed its own rule. */
+export function hasIssueAt(ctx: IssueContext, key: string): boolean {
+  return ctx.issues.some((issue) => issue.path?.[0] === key);
 }
 
 /** True for a plain YAML mapping (not a list, scalar or null). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HEADER_NAME_PATTERN, HEADER_TEMPLATE_PATTERN, MESSAGES, RESERVED_HEADER_NAMES } from '../config.constants';
 import { describeKind } from '../errors/config.issues';
-import { errorFor, related, text } from './field.schemas';
+import { errorFor, failedKeys, related, text } from './field.schemas';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
@@ -29,7 +29,7 @@ export function headerTemplates(allowed: readonly string[]) {
     .superRefine(
       (headers, ctx) => {
         if (typeof headers !== 'object' || headers === null) return;
-        const failed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+        const failed = failedKeys(ctx);
         const firstName = new Map<string, string>();
         for (const name of Object.keys(headers)) {
           if (failed.has(name)) continue;

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { CONFIG_DEFAULTS, CONSOLE_ID_PATTERN, CRON_MAX_LENGTH, MESSAGES } from '../config.constants';
-import { duration, errorFor, mapping, text } from './field.schemas';
+import { duration, errorFor, hasIssueAt, mapping, text } from './field.schemas';
 import { consoleUrl } from './upstream-url.schemas';
 
 /** Why `value` is not a cron expression of 5 fields (or 6 with seconds first) that cron-parser accepts in UTC. */
@@ -31,11 +31,6 @@ export const cronExpression = z
 
 const consoleId = text(CONSOLE_ID_PATTERN, MESSAGES.consoleId);
 
-/** Issues at `key` of this payload, to tell whether a field was valid. */
-function failedAt(ctx: { issues: readonly { path?: PropertyKey[] | undefined }[] }, key: string): boolean {
-  return ctx.issues.some((issue) => issue.path?.[0] === key);
-}
-
 /** `rotation:` of an adobe-ims credential (the need for an aws secret is checked by the credential). */
 export const rotationSettings = mapping({
   consoleCredentialId: consoleId.meta({ description: 'the credential id in the Developer Console (/credentials/{id} in its URL)' }),
@@ -53,7 +48,7 @@ export const rotationSettings = mapping({
         if (rotation.schedule !== undefined && rotation.every !== undefined) {
           ctx.addIssue({ code: 'custom', message: MESSAGES.scheduleExclusive, path: ['every'] });
         }
-        if (!failedAt(ctx, 'retireAfter') && !failedAt(ctx, 'maxRetireWait') && rotation.maxRetireWait < rotation.retireAfter) {
+        if (!hasIssueAt(ctx, 'retireAfter') && !hasIssueAt(ctx, 'maxRetireWait') && rotation.maxRetireWait < rotation.retireAfter) {
           ctx.addIssue({ code: 'custom', message: MESSAGES.maxRetireWait, path: ['maxRetireWait'] });
         }
       },

@@ -1,4 +1,4 @@
-import { RedisKeys } from './redis-keys';
+import { RedisKeys } from './redis-key-layout';
 
 /** The hash tag Redis Cluster hashes: the text between the first `{` and the next `}`, if not empty. */
 function hashTag(key: string): string {
