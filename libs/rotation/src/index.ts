@@ -1,11 +1,11 @@
-export { AdobeConsoleClient, type AddedSecret, type ConsoleSecret, type ConsoleTarget } from './adobe-console.client';
+export { AdobeConsoleClient, type AddedSecret, type ConsoleSecret, type ConsoleTarget } from './console/adobe-console.client';
 export { MANAGEMENT_SCOPES, ROTATION_TIMINGS } from './rotation.constants';
 export { ConsoleApiError, RotationInProgressError, RotationNotConfiguredError, RotationStepError } from './rotation.errors';
 export { RotationModule } from './rotation.module';
 export type { RotationModuleOptions } from './rotation.options';
-export type { RotationHealth } from './rotation-health';
-export { decideSchedule, jitterMs, jitterRange, type ScheduleDecision } from './rotation-schedule';
-export type { RotationOutcome, RotationRecord, RotationState, RotationStep, RotationTrigger, StepRun } from './rotation-state';
+export type { RotationHealth } from './schedule/rotation-health';
+export { decideSchedule, jitterMs, jitterRange, type ScheduleDecision } from './schedule/rotation-schedule';
+export type { RotationOutcome, RotationRecord, RotationState, RotationStep, RotationTrigger, StepRun } from './state/rotation-state';
 export { type DryRunReport, RotationService, type RotationStatus } from './rotation.service';
-export type { PrepareReport } from './rotation.steps';
-export { rotationRecordKey } from './rotation.keys';
+export type { PrepareReport } from './steps/rotation.steps';
+export { rotationRecordKey } from './state/rotation.keys';

@@ -1,18 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { IssuersModule } from '@broker/issuers';
 import { SecretsModule } from '@broker/secrets';
-import { AdobeConsoleClient } from './adobe-console.client';
-import { ManagementTokens } from './management-tokens';
-import { MemoryRotationStateStore } from './memory.rotation-state';
-import { RedisRotationStateStore } from './redis.rotation-state';
+import { AdobeConsoleClient } from './console/adobe-console.client';
+import { ManagementTokens } from './console/management-tokens';
+import { MemoryRotationStateStore } from './state/memory.rotation-state';
+import { RedisRotationStateStore } from './state/redis.rotation-state';
 import { ROTATION_OPTIONS, ROTATION_TIMINGS } from './rotation.constants';
 import type { RotationModuleOptions } from './rotation.options';
-import { RotationRecovery } from './rotation-recovery';
-import { RotationRunner } from './rotation.runner';
-import { RotationScheduler } from './rotation.scheduler';
+import { RotationRecovery } from './steps/rotation-recovery';
+import { RotationRunner } from './steps/rotation.runner';
+import { RotationScheduler } from './schedule/rotation.scheduler';
 import { RotationService } from './rotation.service';
-import { RotationStateStore } from './rotation-state.port';
-import { RotationSteps } from './rotation.steps';
+import { RotationStateStore } from './state/rotation-state.port';
+import { RotationSteps } from './steps/rotation.steps';
 import { SecretChangeListener } from './secret-change.listener';
 
 /**

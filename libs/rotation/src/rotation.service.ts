@@ -8,13 +8,13 @@ import { asRotatable, type RotatableCredential } from './rotatable-credential';
 import { ROTATION_AUDIT, ROTATION_OPTIONS, ROTATION_TIMINGS } from './rotation.constants';
 import { RotationInProgressError, RotationNotConfiguredError } from './rotation.errors';
 import type { RotationModuleOptions } from './rotation.options';
-import { RotationRecovery, type SecretObservation } from './rotation-recovery';
-import { RotationRunner, type DriveOutcome } from './rotation.runner';
-import { rotationHealth, type RotationHealth } from './rotation-health';
-import { decideSchedule, type ScheduleDecision } from './rotation-schedule';
-import { newRotation, type RotationOutcome, type RotationRecord, type RotationState, type RotationTrigger } from './rotation-state';
-import { RotationStateStore } from './rotation-state.port';
-import { type PrepareReport, RotationSteps } from './rotation.steps';
+import { RotationRecovery, type SecretObservation } from './steps/rotation-recovery';
+import { RotationRunner, type DriveOutcome } from './steps/rotation.runner';
+import { rotationHealth, type RotationHealth } from './schedule/rotation-health';
+import { decideSchedule, type ScheduleDecision } from './schedule/rotation-schedule';
+import { newRotation, type RotationOutcome, type RotationRecord, type RotationState, type RotationTrigger } from './state/rotation-state';
+import { RotationStateStore } from './state/rotation-state.port';
+import { type PrepareReport, RotationSteps } from './steps/rotation.steps';
 
 /** What the ops metrics read: the age of the current secret and how the last rotation ended. */
 export interface RotationStatus {

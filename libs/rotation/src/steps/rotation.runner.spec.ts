@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { LocalLockService, type LockHandle, LockKeys } from '@broker/locking';
 import type { AuditEvent, AuditLog } from '@broker/observability';
-import { MemoryRotationStateStore } from './memory.rotation-state';
-import type { RotatableCredential } from './rotatable-credential';
-import { RotationStepError } from './rotation.errors';
+import { MemoryRotationStateStore } from '../state/memory.rotation-state';
+import type { RotatableCredential } from '../rotatable-credential';
+import { RotationStepError } from '../rotation.errors';
 import { RotationRunner } from './rotation.runner';
-import { EMPTY_STATE, newRotation, type RotationRecord, type RotationState, type RotationStep } from './rotation-state';
+import { EMPTY_STATE, newRotation, type RotationRecord, type RotationState, type RotationStep } from '../state/rotation-state';
 import type { RotationSteps, StepContext, StepResult } from './rotation.steps';
 
 const credential = {

@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { LockHandle } from '@broker/locking';
 import { AuditLog } from '@broker/observability';
 import { DomainError } from '@broker/problems';
-import type { RotatableCredential } from './rotatable-credential';
-import { ROTATION_AUDIT, ROTATION_OPTIONS } from './rotation.constants';
-import { RotationStepError } from './rotation.errors';
+import type { RotatableCredential } from '../rotatable-credential';
+import { ROTATION_AUDIT, ROTATION_OPTIONS } from '../rotation.constants';
+import { RotationStepError } from '../rotation.errors';
 import { assertHeld } from './rotation-lock';
-import type { RotationModuleOptions } from './rotation.options';
-import { endStep, finish, retryDelayMs, type RotationRecord, type RotationState, type RotationStep, startStep } from './rotation-state';
-import { RotationStateStore } from './rotation-state.port';
+import type { RotationModuleOptions } from '../rotation.options';
+import { endStep, finish, retryDelayMs, type RotationRecord, type RotationState, type RotationStep, startStep } from '../state/rotation-state';
+import { RotationStateStore } from '../state/rotation-state.port';
 import { type AuditDetails, RotationSteps } from './rotation.steps';
 
 /** Where a drive stopped: the state persisted last, and when to come back (a wait, a retry) if at all. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { STAGE, SecretVersionStore } from '@broker/secrets';
-import type { RotatableCredential } from './rotatable-credential';
+import type { RotatableCredential } from '../rotatable-credential';
 import { RotationSteps } from './rotation.steps';
-import type { RotationRecord } from './rotation-state';
+import type { RotationRecord } from '../state/rotation-state';
 
 /** What the labels of a credential's secret say, cheaply (one ListSecretVersionIds). */
 export interface SecretObservation {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { SecretValue } from '@broker/secrets';
 import { type ConsoleResponse, consoleRequest } from './console-http';
-import { ROTATION_MESSAGES, ROTATION_TIMINGS } from './rotation.constants';
-import { ConsoleApiError } from './rotation.errors';
+import { ROTATION_MESSAGES, ROTATION_TIMINGS } from '../rotation.constants';
+import { ConsoleApiError } from '../rotation.errors';
 
 /** One client secret as the I/O Management API lists it (never its value). */
 export interface ConsoleSecret {

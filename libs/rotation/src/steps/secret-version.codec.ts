@@ -1,5 +1,5 @@
 import { parseSecretMaterial, type SecretMaterial, SecretValue, type SecretVersionValue } from '@broker/secrets';
-import { ADOBE_UUID_FIELD, CLIENT_SECRET_FIELD } from './rotation.constants';
+import { ADOBE_UUID_FIELD, CLIENT_SECRET_FIELD } from '../rotation.constants';
 
 /** A Secrets Manager version as rotation sees it. */
 export interface DecodedVersion {

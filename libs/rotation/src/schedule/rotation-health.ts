@@ -1,6 +1,6 @@
 import type { RotationConfig } from '@broker/config';
 import { nextCronSlot, previousCronSlot } from './rotation-schedule';
-import type { RotationRecord, RotationState } from './rotation-state';
+import type { RotationRecord, RotationState } from '../state/rotation-state';
 
 /** What the alerts need to know about a credential's rotations (read by the Prometheus gauges). */
 export interface RotationHealth {

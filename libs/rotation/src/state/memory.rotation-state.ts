@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LockHandle } from '@broker/locking';
-import { lockLost } from './rotation-lock';
+import { lockLost } from '../steps/rotation-lock';
 import { EMPTY_STATE, type RotationState } from './rotation-state';
 import { RotationStateStore } from './rotation-state.port';
 

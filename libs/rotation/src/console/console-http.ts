@@ -1,5 +1,5 @@
-import { ConsoleApiError } from './rotation.errors';
-import { ROTATION_MESSAGES, ROTATION_TIMINGS } from './rotation.constants';
+import { ConsoleApiError } from '../rotation.errors';
+import { ROTATION_MESSAGES, ROTATION_TIMINGS } from '../rotation.constants';
 
 /** An answer of the I/O Management API, read in full (bounded). */
 export interface ConsoleResponse {

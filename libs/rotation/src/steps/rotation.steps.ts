@@ -5,13 +5,13 @@ import { TokenIssuers } from '@broker/issuers';
 import { DomainError } from '@broker/problems';
 import { STAGE, SecretVersionStore, SecretVersionStoreError, type SecretMaterial } from '@broker/secrets';
 import { FleetBus } from '@broker/fleet';
-import { AdobeConsoleClient, type ConsoleSecret, type ConsoleTarget } from './adobe-console.client';
-import { ManagementTokens } from './management-tokens';
-import type { RotatableCredential } from './rotatable-credential';
-import { ROTATION_MESSAGES, ROTATION_TIMINGS } from './rotation.constants';
-import { RotationStepError } from './rotation.errors';
+import { AdobeConsoleClient, type ConsoleSecret, type ConsoleTarget } from '../console/adobe-console.client';
+import { ManagementTokens } from '../console/management-tokens';
+import type { RotatableCredential } from '../rotatable-credential';
+import { ROTATION_MESSAGES, ROTATION_TIMINGS } from '../rotation.constants';
+import { RotationStepError } from '../rotation.errors';
 import { assertHeld } from './rotation-lock';
-import type { RotationOutcome, RotationRecord } from './rotation-state';
+import type { RotationOutcome, RotationRecord } from '../state/rotation-state';
 import { type DecodedVersion, decodeVersion, encodeRotatedSecret } from './secret-version.codec';
 
 /** What a step did: go on with `record.step`, end the rotation, or come back later. */

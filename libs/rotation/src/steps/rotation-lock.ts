@@ -1,5 +1,5 @@
-import { RotationStepError } from './rotation.errors';
-import { ROTATION_MESSAGES } from './rotation.constants';
+import { RotationStepError } from '../rotation.errors';
+import { ROTATION_MESSAGES } from '../rotation.constants';
 
 /** The error for work that must stop because this instance no longer holds the rotation lock. */
 export function lockLost(): RotationStepError {

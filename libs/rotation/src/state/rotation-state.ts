@@ -1,4 +1,4 @@
-import { ROTATION_TIMINGS } from './rotation.constants';
+import { ROTATION_TIMINGS } from '../rotation.constants';
 
 /** The steps of a rotation, in order; `rollback` replaces the rest after a failure before promotion. */
 export const ROTATION_STEPS = ['prepare', 'create', 'test', 'promote', 'retire', 'rollback'] as const;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { fencedWrite, type LockHandle } from '@broker/locking';
 import { REDIS_CLIENT, type RedisClient, RedisKeyspace } from '@broker/redis';
 import { rotationRecordKey } from './rotation.keys';
-import { lockLost } from './rotation-lock';
+import { lockLost } from '../steps/rotation-lock';
 import { EMPTY_STATE, parseState, type RotationState } from './rotation-state';
 import { RotationStateStore } from './rotation-state.port';
 

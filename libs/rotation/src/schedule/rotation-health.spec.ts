@@ -1,6 +1,6 @@
 import type { RotationConfig } from '@broker/config';
 import { rotationHealth } from './rotation-health';
-import { newRotation, type RotationRecord, type RotationState } from './rotation-state';
+import { newRotation, type RotationRecord, type RotationState } from '../state/rotation-state';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -3,8 +3,8 @@ import { type AdobeImsCredential, ConfigService } from '@broker/config';
 import { TokenIssuers, UpstreamUnavailableError } from '@broker/issuers';
 import { DomainError } from '@broker/problems';
 import { type SecretMaterial, SecretValue } from '@broker/secrets';
-import { MANAGEMENT_SCOPES, ROTATION_MESSAGES, ROTATION_TIMINGS } from './rotation.constants';
-import { RotationStepError } from './rotation.errors';
+import { MANAGEMENT_SCOPES, ROTATION_MESSAGES, ROTATION_TIMINGS } from '../rotation.constants';
+import { RotationStepError } from '../rotation.errors';
 
 interface CachedToken {
   readonly token: SecretValue;

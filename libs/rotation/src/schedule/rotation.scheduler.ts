@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '@broker/problems';
-import { ROTATION_OPTIONS, ROTATION_TIMINGS } from './rotation.constants';
-import type { RotationModuleOptions } from './rotation.options';
-import { RotationService } from './rotation.service';
+import { ROTATION_OPTIONS, ROTATION_TIMINGS } from '../rotation.constants';
+import type { RotationModuleOptions } from '../rotation.options';
+import { RotationService } from '../rotation.service';
 
 /**
  * The loop every instance runs: each check interval (first soon after boot), `RotationService.check` for
