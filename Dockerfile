@@ -16,17 +16,22 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The npm workspace (the client library, built by `npm run build` too) must be there for npm install.
+COPY packages/client/package.json ./packages/client/
 RUN npm install --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY test/support ./test/support
+COPY packages ./packages
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY packages/client/package.json ./packages/client/
+# --workspaces=false: the runtime needs the broker's dependencies, not a link to the client library.
+RUN npm install --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ConfigService, configHash } from '@broker/config';
 import { BrokerMetrics } from '@broker/observability';
 import { CredentialStatusService } from './credential-status';
 
@@ -14,8 +15,10 @@ export class MetricsController {
   constructor(
     private readonly metrics: BrokerMetrics,
     status: CredentialStatusService,
+    config: ConfigService,
   ) {
     metrics.setCredentialSnapshots(() => status.snapshots());
+    metrics.setConfigHashSource(() => configHash(config.current));
   }
 
   @Get()
