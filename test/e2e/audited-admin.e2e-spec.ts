@@ -17,7 +17,6 @@ import {
   requestIdFrom,
 } from '@broker/observability';
 import { InvalidRequestError, ProblemFilter, StrictValidationPipe } from '@broker/problems';
-import { RateLimitModule } from '@broker/rate-limit';
 import { DenialAuditFilter } from '../../apps/broker/src/denial-audit.filter';
 import { brokerYaml } from '../support/broker-app';
 import { type BrokerResponse, call } from '../support/broker-http';
@@ -87,8 +86,7 @@ describe('@Audited admin actions and the strict body pipe', () => {
       imports: [
         ConfigModule.forRoot({ env, config }),
         ObservabilityModule.forRoot({ logger, auditLogger, metrics: new BrokerMetrics() }),
-        RateLimitModule.forRoot({ mode: 'local' }),
-        AccessModule,
+        AccessModule.forRoot({ mode: 'local' }),
       ],
       controllers: [TestAdminController],
     })

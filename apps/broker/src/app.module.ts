@@ -5,13 +5,10 @@ import { TokensModule } from '@broker/tokens';
 import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker/config';
 import { FleetModule } from '@broker/fleet';
 import { IssuersModule } from '@broker/issuers';
-import { LockingModule } from '@broker/locking';
 import { type BrokerMetrics, ObservabilityModule, type RootLogger } from '@broker/observability';
-import { RateLimitModule } from '@broker/rate-limit';
 import { RedisModule } from '@broker/redis';
 import { RotationModule } from '@broker/rotation';
 import { SecretsModule } from '@broker/secrets';
-import { TokenStoreModule } from '@broker/token-store';
 import { AdminController } from './admin.controller';
 import { CredentialStatusService } from './credential-status';
 import { FleetEventsListener } from './fleet-events.listener';
@@ -45,13 +42,10 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         ...(options.env.redis ? [RedisModule.forRoot(options.env.redis)] : []),
         FleetModule.forRoot({ mode }),
-        TokenStoreModule.forRoot({ mode }),
-        LockingModule.forRoot({ mode }),
-        RateLimitModule.forRoot({ mode }),
         SecretsModule,
-        TokensModule,
+        TokensModule.forRoot({ mode }),
         IssuersModule,
-        AccessModule,
+        AccessModule.forRoot({ mode }),
         RotationModule.forRoot({
           mode,
           ...(options.env.rotationCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.env.rotationCheckIntervalMs }),

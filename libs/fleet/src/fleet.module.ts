@@ -9,20 +9,31 @@ import { RedisFleetBus } from './redis.fleet-bus';
 
 /**
  * The fleet event bus and the roster of live instances (heartbeats): in-process by default; Redis in fleet
- * mode (needs the global RedisModule).
+ * mode (needs the global RedisModule). Imported by each module that talks to the fleet.
+ *
+ * Not built with `ConfigurableModuleBuilder`: its `forRoot` stamps every call with a random module id, so
+ * each importer would get its own bus, and in-process events would not reach the other importers. Here
+ * `forRoot` returns one definition per mode, which Nest instantiates once however many modules import it.
  */
 @Module({})
 export class FleetModule {
-  static forRoot(options: { mode: 'local' | 'fleet' }): DynamicModule {
-    return {
-      module: FleetModule,
-      global: true,
-      providers: [
-        FleetIdentity,
-        { provide: FleetBus, useClass: options.mode === 'fleet' ? RedisFleetBus : LocalFleetBus },
-        { provide: FleetRoster, useClass: options.mode === 'fleet' ? RedisFleetRoster : LocalFleetRoster },
-      ],
-      exports: [FleetBus, FleetIdentity, FleetRoster],
-    };
+  static forRoot(options: { mode: FleetMode }): DynamicModule {
+    return DEFINITIONS[options.mode];
   }
+}
+
+type FleetMode = 'local' | 'fleet';
+
+const DEFINITIONS: Readonly<Record<FleetMode, DynamicModule>> = Object.freeze({ local: define('local'), fleet: define('fleet') });
+
+function define(mode: FleetMode): DynamicModule {
+  return {
+    module: FleetModule,
+    providers: [
+      FleetIdentity,
+      { provide: FleetBus, useClass: mode === 'fleet' ? RedisFleetBus : LocalFleetBus },
+      { provide: FleetRoster, useClass: mode === 'fleet' ? RedisFleetRoster : LocalFleetRoster },
+    ],
+    exports: [FleetBus, FleetIdentity, FleetRoster],
+  };
 }

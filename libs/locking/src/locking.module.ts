@@ -11,25 +11,34 @@ export interface LockingModuleOptions {
   readonly mode: 'fleet' | 'local';
 }
 
-/** Provides the LockService port with the adapter for the deployment mode, and the credentials' named locks. */
+/**
+ * Provides the LockService port with the adapter for the deployment mode, and the credentials' named locks.
+ * Imported by each module that locks. One definition per mode (see FleetModule for why not
+ * `ConfigurableModuleBuilder`): every importer must share the one LockService, or in-process locks would
+ * not exclude each other.
+ */
 @Module({})
 export class LockingModule {
   /** The LockService for `options.mode`. */
   static forRoot(options: LockingModuleOptions): DynamicModule {
-    return {
-      module: LockingModule,
-      // Global like the token store: the broker lib consumes the port without knowing the mode.
-      global: true,
-      providers: [
-        { provide: LockService, useClass: lockServiceFor(options.mode) },
-        options.mode === 'fleet'
-          ? { provide: LockKeys, inject: [RedisKeyspace], useFactory: (keyspace: RedisKeyspace) => LockKeys.fleet(keyspace) }
-          : { provide: LockKeys, useValue: LockKeys.local() },
-        CredentialLocks,
-      ],
-      exports: [LockService, CredentialLocks],
-    };
+    return DEFINITIONS[options.mode];
   }
+}
+
+const DEFINITIONS: Readonly<Record<LockingModuleOptions['mode'], DynamicModule>> = Object.freeze({ local: define('local'), fleet: define('fleet') });
+
+function define(mode: LockingModuleOptions['mode']): DynamicModule {
+  return {
+    module: LockingModule,
+    providers: [
+      { provide: LockService, useClass: lockServiceFor(mode) },
+      mode === 'fleet'
+        ? { provide: LockKeys, inject: [RedisKeyspace], useFactory: (keyspace: RedisKeyspace) => LockKeys.fleet(keyspace) }
+        : { provide: LockKeys, useValue: LockKeys.local() },
+      CredentialLocks,
+    ],
+    exports: [LockService, CredentialLocks],
+  };
 }
 
 function lockServiceFor(mode: LockingModuleOptions['mode']): Type<LockService> {

@@ -8,19 +8,22 @@ export interface RateLimitModuleOptions {
   readonly mode: 'fleet' | 'local';
 }
 
-/** Provides the RateLimiter port with the adapter for the deployment mode. */
+/**
+ * Provides the RateLimiter port with the adapter for the deployment mode; imported by the access lib (the
+ * caller guard consumes it). One definition per mode (see FleetModule for why not `ConfigurableModuleBuilder`).
+ */
 @Module({})
 export class RateLimitModule {
-  /** The RateLimiter for `options.mode`, available everywhere (the caller guard consumes it). */
+  /** The RateLimiter for `options.mode`. */
   static forRoot(options: RateLimitModuleOptions): DynamicModule {
-    return {
-      module: RateLimitModule,
-      global: true,
-      providers: [{ provide: RateLimiter, useClass: rateLimiterFor(options.mode) }],
-      exports: [RateLimiter],
-    };
+    return DEFINITIONS[options.mode];
   }
 }
+
+const DEFINITIONS: Readonly<Record<RateLimitModuleOptions['mode'], DynamicModule>> = Object.freeze({
+  local: { module: RateLimitModule, providers: [{ provide: RateLimiter, useClass: rateLimiterFor('local') }], exports: [RateLimiter] },
+  fleet: { module: RateLimitModule, providers: [{ provide: RateLimiter, useClass: rateLimiterFor('fleet') }], exports: [RateLimiter] },
+});
 
 function rateLimiterFor(mode: RateLimitModuleOptions['mode']): Type<RateLimiter> {
   switch (mode) {

@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { FleetModule } from '@broker/fleet';
 import { IssuersModule } from '@broker/issuers';
+import { LockingModule } from '@broker/locking';
 import { SecretsModule } from '@broker/secrets';
 import { AdobeConsoleClient } from './console/adobe-console.client';
 import { ManagementTokens } from './console/management-tokens';
@@ -16,8 +18,8 @@ import { RotationSteps } from './steps/rotation.steps';
 import { SecretChangeListener } from './secret-change.listener';
 
 /**
- * Client-secret rotation for adobe-ims credentials with `rotation:` settings. Needs the global
- * LockingModule and FleetModule (events) of the same mode, and in fleet mode the global RedisModule.
+ * Client-secret rotation for adobe-ims credentials with `rotation:` settings. Imports the locks and the
+ * fleet bus of its mode; in fleet mode needs the global RedisModule.
  */
 @Module({})
 export class RotationModule {
@@ -25,7 +27,7 @@ export class RotationModule {
     const resolved: RotationModuleOptions = { mode: options.mode, checkIntervalMs: options.checkIntervalMs ?? ROTATION_TIMINGS.defaultCheckIntervalMs };
     return {
       module: RotationModule,
-      imports: [SecretsModule, IssuersModule],
+      imports: [SecretsModule, IssuersModule, LockingModule.forRoot({ mode: options.mode }), FleetModule.forRoot({ mode: options.mode })],
       providers: [
         { provide: ROTATION_OPTIONS, useValue: resolved },
         { provide: RotationStateStore, useClass: options.mode === 'fleet' ? RedisRotationStateStore : MemoryRotationStateStore },

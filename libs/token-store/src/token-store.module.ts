@@ -7,24 +7,31 @@ import { TokenStore } from './token-store.port';
 
 /**
  * The token store: in-process memory by default; Redis (encrypted, fenced) in fleet mode, which needs the
- * global RedisModule.
+ * global RedisModule. Imported by the tokens lib. One definition per mode (see FleetModule for why not
+ * `ConfigurableModuleBuilder`): every importer must share the one store.
  */
 @Module({})
 export class TokenStoreModule {
   static forRoot(options: { mode: 'local' | 'fleet' }): DynamicModule {
-    const providers =
-      options.mode === 'fleet'
-        ? [
-            {
-              provide: TokenCipher,
-              inject: [BROKER_ENV],
-              useFactory: (env: BrokerEnvironment) => new TokenCipher(env.tokenEncryptionKeys ?? []),
-            },
-            { provide: TokenStore, useClass: RedisTokenStore },
-          ]
-        : [
-            { provide: TokenStore, useClass: MemoryTokenStore },
-          ];
-    return { module: TokenStoreModule, global: true, providers, exports: [TokenStore] };
+    return DEFINITIONS[options.mode];
   }
+}
+
+const DEFINITIONS: Readonly<Record<'local' | 'fleet', DynamicModule>> = Object.freeze({ local: define('local'), fleet: define('fleet') });
+
+function define(mode: 'local' | 'fleet'): DynamicModule {
+  const providers =
+    mode === 'fleet'
+      ? [
+          {
+            provide: TokenCipher,
+            inject: [BROKER_ENV],
+            useFactory: (env: BrokerEnvironment) => new TokenCipher(env.tokenEncryptionKeys ?? []),
+          },
+          { provide: TokenStore, useClass: RedisTokenStore },
+        ]
+      : [
+          { provide: TokenStore, useClass: MemoryTokenStore },
+        ];
+  return { module: TokenStoreModule, providers, exports: [TokenStore] };
 }
