@@ -4,11 +4,12 @@ import type { AdobeImsJwtCredential } from './broker-config.interface';
 import { listOf, matching } from './field.rules';
 import { headerTemplates } from './header-templates.rule';
 import type { Variant } from './mapping.reader';
+import { optionalProxy } from './proxy.reader';
 import { secretRef, type ReadContext } from './secret-ref.reader';
 
 /** `provider: adobe-ims-jwt`: Adobe's legacy Service Account (JWT) credential. */
 export const ADOBE_IMS_JWT_CREDENTIAL: Variant<AdobeImsJwtCredential, ReadContext> = {
-  keys: ['id', 'imsUrl', 'clientId', 'orgId', 'technicalAccountId', 'metascopes', 'secret', 'headers'],
+  keys: ['id', 'imsUrl', 'clientId', 'orgId', 'technicalAccountId', 'metascopes', 'secret', 'headers', 'proxy'],
   read(r, context) {
     const identity = readAdobeIdentity(r);
     const technicalAccountId = r.required('technicalAccountId', matching(TECHNICAL_ACCOUNT_ID_PATTERN, MESSAGES.technicalAccountId));
@@ -19,7 +20,8 @@ export const ADOBE_IMS_JWT_CREDENTIAL: Variant<AdobeImsJwtCredential, ReadContex
     const secret = r.required('secret', secretRef(context));
     const headers = r.optional('headers', headerTemplates(HEADER_PLACEHOLDERS.adobe), undefined);
     if (r.raw('headers') !== undefined && headers === undefined) return undefined;
-    if (identity === undefined || technicalAccountId === undefined || metascopes === undefined || secret === undefined) return undefined;
+    const proxy = optionalProxy(r);
+    if (identity === undefined || technicalAccountId === undefined || metascopes === undefined || secret === undefined || proxy === undefined) return undefined;
     return {
       ...identity,
       provider: 'adobe-ims-jwt',
@@ -27,6 +29,7 @@ export const ADOBE_IMS_JWT_CREDENTIAL: Variant<AdobeImsJwtCredential, ReadContex
       metascopes,
       secret,
       ...(headers ? { headers } : {}),
+      ...(proxy ? { proxy } : {}),
     };
   },
 };

@@ -10,6 +10,19 @@ export type SecretRef =
  */
 export type HeaderTemplates = Readonly<Record<string, string>>;
 
+/**
+ * `proxy:` of a credential: the upstream APIs callers may reach through the broker with its token
+ * (`ANY /v1/proxy/{credentialId}/{upstream}/{path}`), and the limits of such calls.
+ */
+export interface ProxySettings {
+  /** Upstream name -> base URL (origin plus optional path, no trailing slash): the only places its token is sent. */
+  readonly upstreams: Readonly<Record<string, string>>;
+  /** Until the upstream's response headers, and the longest pause between body chunks. */
+  readonly timeoutMs: number;
+  /** A request body over this is refused with 413. */
+  readonly maxRequestBodyBytes: number;
+}
+
 export interface AdobeImsCredential {
   readonly id: string;
   readonly provider: 'adobe-ims';
@@ -22,6 +35,7 @@ export interface AdobeImsCredential {
   readonly headers?: HeaderTemplates;
   /** Client-secret rotation through the Adobe I/O Management API; needs an `aws` secret (a version store). */
   readonly rotation?: RotationConfig;
+  readonly proxy?: ProxySettings;
 }
 
 /** When scheduled rotations fire: a cron expression (UTC), or a maximum age of the current secret. */
@@ -60,6 +74,7 @@ export interface AdobeImsJwtCredential {
   /** JSON with `client_secret` and `private_key` (PEM), optionally `certificate` (PEM). */
   readonly secret: SecretRef;
   readonly headers?: HeaderTemplates;
+  readonly proxy?: ProxySettings;
 }
 
 /** How an `oauth2` client authenticates at the token endpoint (RFC 6749 §2.3.1, RFC 7523 §2.2). */
@@ -82,6 +97,7 @@ export interface OAuth2Credential {
   /** The client secret, or for `private_key_jwt` JSON with `private_key` (PEM) and optional `kid`, `certificate`. */
   readonly secret: SecretRef;
   readonly headers?: HeaderTemplates;
+  readonly proxy?: ProxySettings;
 }
 
 /** Union over providers, discriminated by `provider`. */
@@ -119,6 +135,8 @@ interface CallerConfigBase {
   readonly credentials: readonly string[];
   /** `admin` opens the /admin endpoints (token endpoints still need the credential grant). */
   readonly roles: readonly 'admin'[];
+  /** Credential ids or globs this caller may use through the proxy (never seeing the token); may be empty. */
+  readonly proxy: readonly string[];
   /** The caller's own bucket; absent means `rateLimits.default` (if any). */
   readonly rateLimit?: RateLimit;
 }
@@ -147,6 +165,8 @@ export interface TokenPolicy {
   readonly failureCooldownMs: number;
   readonly upstreamTimeoutMs: number;
   readonly upstreamAttempts: number;
+  /** At most one refresh triggered by a reported rejection per credential within this time. */
+  readonly rejectionCooldownMs: number;
 }
 
 export interface SecretsPolicy {

@@ -2,9 +2,10 @@ import { ALL_CREDENTIALS, CREDENTIAL_GLOB_PATTERN, ID_PATTERN, JWT_CLAIM_PATTERN
 import type { CallerConfig } from './broker-config.interface';
 import { listOf, matching, oneOf, type Rule } from './field.rules';
 import { MappingReader } from './mapping.reader';
+import { proxyGrants } from './proxy.reader';
 import { rateLimit } from './rate-limit.reader';
 
-const CALLER_KEYS = ['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'credentials', 'roles', 'rateLimit'] as const;
+const CALLER_KEYS = ['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'credentials', 'roles', 'rateLimit', 'proxy'] as const;
 
 /** Roles beyond fetching tokens; `admin` opens the /admin endpoints. */
 export const CALLER_ROLES = ['admin'] as const;
@@ -64,14 +65,16 @@ export function caller(trustedIssuers: readonly string[] | undefined): Rule<Call
     const id = r.required('id', matching(ID_PATTERN, MESSAGES.id));
     const identity = readIdentity(r, trustedIssuers);
     const roles = r.optional('roles', listOf(oneOf(CALLER_ROLES), { unique: true }), []);
-    // An admin-only caller (operators, CI) needs no credential; everyone else must be granted something.
+    const proxy = r.optional('proxy', proxyGrants, []);
+    // An admin-only caller (operators, CI) needs no credential, nor does a proxy-only one (it never holds a
+    // token); everyone else must be granted something.
     const credentials =
-      roles === undefined || roles.includes('admin')
+      roles === undefined || roles.includes('admin') || proxy === undefined || proxy.length > 0
         ? r.optional('credentials', listOf(credentialGrant, { unique: true }), [])
         : r.required('credentials', listOf(credentialGrant, { nonEmpty: true, unique: true }));
     const limit = r.raw('rateLimit') === undefined ? null : r.required('rateLimit', rateLimit);
-    if (id === undefined || identity === undefined || credentials === undefined || roles === undefined || limit === undefined) return undefined;
-    const common = { id, credentials, roles, ...(limit === null ? {} : { rateLimit: limit }) };
+    if (id === undefined || identity === undefined || credentials === undefined || roles === undefined || limit === undefined || proxy === undefined) return undefined;
+    const common = { id, credentials, roles, proxy, ...(limit === null ? {} : { rateLimit: limit }) };
     return identity.jwt === undefined ? { ...common, apiKeySha256: identity.apiKeySha256 as string } : { ...common, jwt: identity.jwt };
   };
 }

@@ -11,6 +11,7 @@ export type {
   JwtIssuerConfig,
   OAuth2ClientAuth,
   OAuth2Credential,
+  ProxySettings,
   RateLimit,
   RateLimitsPolicy,
   RotationConfig,
@@ -36,3 +37,4 @@ export { ConfigService, type ConfigChangeListener } from './config.service';
 export { parseDuration } from './duration.parser';
 export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment.parser';
 export { ProcessEnvironment } from './process-environment.service';
+export { tryParseByteSize, UPSTREAM_NAME_PATTERN } from './proxy.reader';

@@ -34,6 +34,11 @@ export class MappingReader {
     return Object.hasOwn(this.node, key) ? (this.node[key] ?? undefined) : undefined;
   }
 
+  /** The keys present in the mapping, in file order. */
+  keys(): string[] {
+    return Object.keys(this.node);
+  }
+
   pathOf(key: string): string {
     return childPath(this.path, key);
   }

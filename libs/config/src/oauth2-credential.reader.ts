@@ -16,6 +16,7 @@ import { duration, listOf, matching, oneOf, type Rule } from './field.rules';
 import { headerTemplates } from './header-templates.rule';
 import { tokenUrl } from './ims-url.rule';
 import { isMapping, looksLikeClearTextSecret, type Variant } from './mapping.reader';
+import { optionalProxy } from './proxy.reader';
 import { secretRef, type ReadContext } from './secret-ref.reader';
 
 /** Rule for `params:`: extra string form parameters; the ones the broker sets itself are refused. */
@@ -49,7 +50,7 @@ const lifetimeSeconds: Rule<number> = (value, path, issues) => {
 
 /** `provider: oauth2`: any RFC 6749 token endpoint, `client_credentials` grant. */
 export const OAUTH2_CREDENTIAL: Variant<OAuth2Credential, ReadContext> = {
-  keys: ['id', 'tokenUrl', 'clientId', 'clientAuth', 'scopes', 'params', 'defaultLifetime', 'secret', 'headers'],
+  keys: ['id', 'tokenUrl', 'clientId', 'clientAuth', 'scopes', 'params', 'defaultLifetime', 'secret', 'headers', 'proxy'],
   read(r, context) {
     const id = r.required('id', matching(ID_PATTERN, MESSAGES.id));
     const url = r.required('tokenUrl', tokenUrl);
@@ -60,7 +61,9 @@ export const OAUTH2_CREDENTIAL: Variant<OAuth2Credential, ReadContext> = {
     const defaultLifetimeSeconds = r.optional('defaultLifetime', lifetimeSeconds, undefined);
     const secret = r.required('secret', secretRef(context));
     const headers = r.optional('headers', headerTemplates(HEADER_PLACEHOLDERS.oauth2), undefined);
+    const proxy = optionalProxy(r);
     const invalidOptional =
+      proxy === undefined ||
       (r.raw('defaultLifetime') !== undefined && defaultLifetimeSeconds === undefined) ||
       (r.raw('headers') !== undefined && headers === undefined);
     if (
@@ -86,6 +89,7 @@ export const OAUTH2_CREDENTIAL: Variant<OAuth2Credential, ReadContext> = {
       ...(defaultLifetimeSeconds === undefined ? {} : { defaultLifetimeSeconds }),
       secret,
       ...(headers ? { headers } : {}),
+      ...(proxy ? { proxy } : {}),
     };
   },
 };

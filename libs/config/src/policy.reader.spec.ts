@@ -25,6 +25,7 @@ describe('tokens and secrets sections', () => {
       'failureCooldown',
       'upstreamTimeout',
       'upstreamAttempts',
+      'rejectionCooldown',
     ])],
   ])('reports tokens.%s = %j', (field, value, message) => {
     expect(issuesOf(configDoc({ tokens: { [field]: value } }))).toEqual([{ path: `tokens.${field}`, message }]);
@@ -62,6 +63,7 @@ describe('tokens and secrets sections', () => {
       failureCooldownMs: 30_000,
       upstreamTimeoutMs: 3_000,
       upstreamAttempts: 3,
+      rejectionCooldownMs: 30_000,
     });
   });
 });

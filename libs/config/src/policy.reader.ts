@@ -3,6 +3,7 @@ import type { SecretsPolicy, TokenPolicy } from './broker-config.interface';
 import { duration, numberBetween, type Rule } from './field.rules';
 import { MappingReader } from './mapping.reader';
 import { parseDuration } from './duration.parser';
+import { PROXY_CONFIG, rejectionCooldown } from './proxy.reader';
 
 const D = CONFIG_DEFAULTS;
 
@@ -18,6 +19,7 @@ export const tokenPolicy: Rule<TokenPolicy> = (value, path, issues) => {
     'failureCooldown',
     'upstreamTimeout',
     'upstreamAttempts',
+    'rejectionCooldown',
   ]);
   const policy = {
     refreshAt: r.optional('refreshAt', numberBetween(0.1, 0.9), D.refreshAt),
@@ -27,6 +29,7 @@ export const tokenPolicy: Rule<TokenPolicy> = (value, path, issues) => {
     failureCooldownMs: r.optional('failureCooldown', duration, parseDuration(D.failureCooldown)),
     upstreamTimeoutMs: r.optional('upstreamTimeout', duration, parseDuration(D.upstreamTimeout)),
     upstreamAttempts: r.optional('upstreamAttempts', numberBetween(1, 10, { integer: true }), D.upstreamAttempts),
+    rejectionCooldownMs: r.optional('rejectionCooldown', rejectionCooldown, parseDuration(PROXY_CONFIG.defaultRejectionCooldown)),
   };
   return allDefined(policy) ? policy : undefined;
 };
