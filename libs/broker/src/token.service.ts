@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
@@ -106,6 +107,36 @@ export class TokenService implements OnModuleDestroy {
     state.failure = undefined;
     await this.quietly(this.store.clearFailure(credentialId));
     return this.refresh(credential);
+  }
+
+  /**
+   * A caller (or the proxy) reports that an upstream API rejected the token whose SHA-256 is `tokenSha256`.
+   * If that is the credential's current token, it is replaced once for the whole fleet (the same lock and
+   * single-flight as any refresh), at most once per `tokens.rejectionCooldown`; a fingerprint of any other
+   * token (already replaced, or unknown) never causes an upstream call. Returns the token to use now.
+   */
+  async reportRejection(credentialId: string, tokenSha256: string): Promise<{ token: StoredToken; outcome: RejectionOutcome }> {
+    const credential = this.config.credential(credentialId);
+    if (!credential) throw new UnknownCredentialError(credentialId);
+    const state = this.stateOf(credentialId);
+    const current = await this.loadFromStore(credentialId, state);
+    if (!current || sha256Hex(current.accessToken) !== tokenSha256) {
+      this.metrics.rejections.inc({ outcome: 'not_current' });
+      return { token: await this.getToken(credentialId, this.config.current.tokens.minTtlDefaultSeconds), outcome: 'not_current' };
+    }
+    // Redis unreachable: refreshing without the fleet-wide claim could mint once per request; keep the token.
+    const claim = (await this.quietly(this.store.claimRejection(credentialId, tokenSha256, this.config.current.tokens.rejectionCooldownMs))) ?? 'other';
+    if (claim === 'other') {
+      this.metrics.rejections.inc({ outcome: 'cooldown' });
+      return { token: current, outcome: 'cooldown' };
+    }
+    this.logger.warn({ msg: 'token rejected upstream; refreshing it for the fleet', credential_id: credentialId, claim });
+    // `same`: another instance claimed this token's refresh; the lock makes this wait for (or adopt) its token.
+    let token = await this.refresh(credential, current.expiresAt);
+    // A refresh already in flight may have started before `current` existed and ended with it: go once more.
+    if (token.accessToken === current.accessToken) token = await this.refresh(credential, current.expiresAt);
+    this.metrics.rejections.inc({ outcome: 'refreshed' });
+    return { token, outcome: 'refreshed' };
   }
 
   /** What this instance knows about a credential after catching up with the store (never the token). */
@@ -368,6 +399,14 @@ export class TokenService implements OnModuleDestroy {
       if (!this.config.credential(credentialId)) this.dropState(credentialId);
     }
   }
+}
+
+/** What a reported rejection led to: a refresh, nothing (cooldown), or nothing (not the current token). */
+export type RejectionOutcome = 'refreshed' | 'cooldown' | 'not_current';
+
+/** Lower-case hex SHA-256, the form callers report rejected tokens in. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** `token` if it expires after `before` and may still be served. */

@@ -70,6 +70,12 @@ export class BrokerMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly rejections = new Counter({
+    name: 'broker_token_rejections_total',
+    help: 'Tokens reported rejected by an upstream API, by outcome (refreshed, cooldown, not_current).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly rotations = new Counter({
     name: 'broker_secret_rotations_total',
     help: 'Client-secret rotations by credential and outcome.',

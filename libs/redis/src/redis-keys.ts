@@ -22,6 +22,11 @@ export class RedisKeys {
     return this.credentialKey(credentialId, 'failure');
   }
 
+  /** The claim on a credential's rejection-triggered refresh (the rejected token's SHA-256), for the cooldown. */
+  rejection(credentialId: string): string {
+    return this.credentialKey(credentialId, 'rejection');
+  }
+
   /** The secret rotation state of a credential. */
   rotation(credentialId: string): string {
     return this.credentialKey(credentialId, 'rotation');

@@ -5,5 +5,5 @@ export { RedisTokenStore } from './redis.token-store';
 export type { StoredToken } from './stored-token';
 export { TokenCipher } from './token.cipher';
 export { type TokenEvent, type TokenEventListener, TokenEvents } from './token-events.port';
-export { type PutOutcome, type SharedFailure, TokenStore, type WriteFence } from './token-store.port';
+export { type PutOutcome, type RejectionClaim, type SharedFailure, TokenStore, type WriteFence } from './token-store.port';
 export { TokenStoreModule } from './token-store.module';

@@ -3,7 +3,7 @@ import { REDIS_CLIENT, type RedisClient, RedisKeys } from '@broker/redis';
 import { FENCED_PUT_SCRIPT } from './fenced-put.lua';
 import type { StoredToken } from './stored-token';
 import { TokenCipher } from './token.cipher';
-import { type PutOutcome, type SharedFailure, TokenStore, type WriteFence } from './token-store.port';
+import { type PutOutcome, type RejectionClaim, type SharedFailure, TokenStore, type WriteFence } from './token-store.port';
 
 /**
  * Fleet token store: one encrypted record per credential in Redis, a hash `{exp, iat, v}` where `v` is the
@@ -71,5 +71,12 @@ export class RedisTokenStore extends TokenStore {
 
   async clearFailure(credentialId: string): Promise<void> {
     await this.redis.del(this.keys.failure(credentialId));
+  }
+
+  async claimRejection(credentialId: string, tokenSha256: string, cooldownMs: number): Promise<RejectionClaim> {
+    // One round trip, atomic: set the claim if none is held, and learn whose claim it is otherwise (Redis >= 7).
+    const held = await this.redis.set(this.keys.rejection(credentialId), tokenSha256, 'PX', cooldownMs, 'NX', 'GET');
+    if (held === null) return 'claimed';
+    return held === tokenSha256 ? 'same' : 'other';
   }
 }
