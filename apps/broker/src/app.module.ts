@@ -6,6 +6,7 @@ import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker
 import { IssuersModule } from '@broker/issuers';
 import { LockingModule } from '@broker/locking';
 import { type BrokerMetrics, ObservabilityModule, type RootLogger } from '@broker/observability';
+import { ProxyModule } from '@broker/proxy';
 import { RateLimitModule } from '@broker/rate-limit';
 import { RedisModule } from '@broker/redis';
 import { RotationModule } from '@broker/rotation';
@@ -48,6 +49,7 @@ export class AppModule {
         BrokerModule,
         IssuersModule,
         AccessModule,
+        ProxyModule,
         RotationModule.forRoot({
           mode,
           ...(options.env.rotationCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.env.rotationCheckIntervalMs }),

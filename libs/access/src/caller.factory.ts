@@ -10,6 +10,7 @@ export function callerFrom(config: CallerConfig, limits: RateLimitsPolicy): Call
     kind: config.jwt === undefined ? 'api-key' : 'jwt',
     credentials: config.credentials,
     grants: compileGrants(config.credentials),
+    proxyGrants: compileGrants(config.proxy),
     roles: config.roles,
     ...(rateLimit === undefined ? {} : { rateLimit }),
   };
