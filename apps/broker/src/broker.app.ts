@@ -53,7 +53,7 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
   app.useGlobalFilters(denials);
   const fastify = app.getHttpAdapter().getInstance();
   installHttpLogging(fastify, options.logger, accessLog);
-  registerProxyRoute(fastify, { guard: app.get(CallerGuard), access: app.get(AccessPolicy), config: app.get(ConfigService), proxy: app.get(ProxyService), errors: denials });
+  await registerProxyRoute(fastify, { guard: app.get(CallerGuard), access: app.get(AccessPolicy), config: app.get(ConfigService), proxy: app.get(ProxyService), errors: denials });
   installOpenApi(app);
   await app.init();
   return app;

@@ -21,8 +21,9 @@ export interface ProxyRouteDependencies {
  * leaves the body unread and the app's 16 KiB body limit does not apply. Authentication, the rate limit,
  * the grant check and the denial audit are the ones every other route uses.
  */
-export function registerProxyRoute(fastify: FastifyInstance, deps: ProxyRouteDependencies): void {
-  void fastify.register((scope, _options, done) => {
+export async function registerProxyRoute(fastify: FastifyInstance, deps: ProxyRouteDependencies): Promise<void> {
+  // Awaited: a plugin left pending here would be loaded only at listen time, which Nest does not wait for.
+  await fastify.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null));
     scope.route({

@@ -5,7 +5,7 @@ import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
 import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
 import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
-import { type SharedFailure, type StoredToken, type TokenEvent, TokenEvents, TokenStore } from '@broker/token-store';
+import { MemoryTokenStore, type SharedFailure, type StoredToken, type TokenEvent, TokenEvents, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
 import { UnknownCredentialError } from './token.errors';
@@ -36,6 +36,8 @@ export class TokenService implements OnModuleDestroy {
   private readonly logger = new Logger(TokenService.name);
   private readonly states = new Map<string, CredentialState>();
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
+  /** Rejection claims made while the shared store was unreachable: this instance's own cooldown. */
+  private readonly localRejectionClaims = new MemoryTokenStore();
   private readonly unsubscribers: (() => void)[];
 
   constructor(
@@ -124,8 +126,12 @@ export class TokenService implements OnModuleDestroy {
       this.metrics.rejections.inc({ outcome: 'not_current' });
       return { token: await this.getToken(credentialId, this.config.current.tokens.minTtlDefaultSeconds), outcome: 'not_current' };
     }
-    // Redis unreachable: refreshing without the fleet-wide claim could mint once per request; keep the token.
-    const claim = (await this.quietly(this.store.claimRejection(credentialId, tokenSha256, this.config.current.tokens.rejectionCooldownMs))) ?? 'other';
+    const cooldownMs = this.config.current.tokens.rejectionCooldownMs;
+    // With the shared store unreachable, the cooldown is this instance's own; the refresh lock still keeps
+    // the fleet at one mint per rejected token wherever it works.
+    const claim =
+      (await this.quietly(this.store.claimRejection(credentialId, tokenSha256, cooldownMs))) ??
+      (await this.localRejectionClaims.claimRejection(credentialId, tokenSha256, cooldownMs));
     if (claim === 'other') {
       this.metrics.rejections.inc({ outcome: 'cooldown' });
       return { token: current, outcome: 'cooldown' };
