@@ -15,7 +15,7 @@ import { LogCapture } from '../support/log-capture';
 import { OidcAuthorizationServer } from '../support/oidc-provider';
 import { expectProblem, expectToken, expectTruthfulExpiresIn } from './e2e.assertions';
 // Public test material: a self-signed certificate that ran out on 2021-01-01.
-import { CERTIFICATE_2021 } from '../../libs/issuers/src/test-material.fixtures';
+import { CERTIFICATE_2021 } from '../fixtures/test-material.fixtures';
 
 // The broker of each block runs in-process like the other e2e specs; the config is written here (not through
 // test/support/broker-app.ts, whose file builder knows only adobe-ims credentials).

@@ -157,7 +157,7 @@ describe('ANY /v1/proxy/{credentialId}/{upstream}/{path}', () => {
       expect(responses.filter((r) => r.status !== 200).map((r) => r.status)).toEqual([]);
       expect(ims.calls - before).toBe(1);
       expect(new Set(api.acceptedTokens)).toEqual(new Set([ims.issued.at(-1)?.token]));
-    });
+    }, 120_000);
   });
 
   describe('refusals', () => {

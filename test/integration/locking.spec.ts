@@ -6,8 +6,9 @@ import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { RedisEnvironment } from '@broker/config';
 import { type LockHandle, LockLostError, LockService, LockUnavailableError, LockingModule, RedlockLockService } from '@broker/locking';
-import { REDIS_CLIENT, RedisKeys, RedisModule, type RedisClient, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
+import { REDIS_CLIENT, RedisModule, type RedisClient, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
 import { type RedisCluster, type RedisServer, startRedis, startRedisCluster, stopAllRedis } from '../support/redis-harness';
+import { RedisKeys } from '../support/redis-key-layout';
 
 const keys = new RedisKeys('it:');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -25,6 +26,9 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: nu
 function aborted(signal: AbortSignal): Promise<unknown> {
   return signal.aborted ? Promise.resolve(signal.reason) : new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)));
 }
+
+/** The value a held lock stores at its key: opaque to the rest of the broker, checked here on the wire. */
+type HeldLock = LockHandle & { readonly value: string };
 
 describe('RedlockLockService (real Redis)', () => {
   const clients: RedisClient[] = [];
@@ -61,10 +65,10 @@ describe('RedlockLockService (real Redis)', () => {
     return { client, locks };
   }
 
-  async function acquired(locks: LockService, resource: string, ttlMs: number): Promise<LockHandle> {
+  async function acquired(locks: LockService, resource: string, ttlMs: number): Promise<HeldLock> {
     const handle = await locks.tryAcquire(resource, ttlMs);
     if (!handle) throw new Error(`expected to acquire ${resource}`);
-    return handle;
+    return handle as HeldLock;
   }
 
   describe('standalone', () => {
@@ -85,7 +89,7 @@ describe('RedlockLockService (real Redis)', () => {
       const [first, second] = await Promise.all([a.locks.tryAcquire(resource, 5_000), b.locks.tryAcquire(resource, 5_000)]);
       const winners = [first, second].filter((handle) => handle !== undefined);
       expect(winners).toHaveLength(1);
-      const winner = winners[0] as LockHandle;
+      const winner = winners[0] as HeldLock;
       const loser = first === undefined ? a.locks : b.locks;
       expect(await loser.tryAcquire(resource, 5_000)).toBeUndefined();
 
@@ -211,7 +215,7 @@ describe('RedlockLockService (real Redis)', () => {
       expect(error).toBeInstanceOf(LockUnavailableError);
       expect(Date.now() - started).toBeLessThan(3_000);
 
-      const reason = await aborted(held.signal); // its extension (at ttl/2) cannot reach Redis
+      const reason = await aborted(held.signal); // its extension (at ttl/3) cannot reach Redis
       expect(reason).toBeInstanceOf(LockLostError);
       await held.release(); // never throws, even now
 

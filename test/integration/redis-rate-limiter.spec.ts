@@ -4,8 +4,9 @@
  */
 import { Logger } from '@nestjs/common';
 import { RedisRateLimiter } from '@broker/rate-limit';
-import { type RedisClient, RedisKeys, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
+import { type RedisClient, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
 import { type RedisServer, startRedis, stopAllRedis } from '../support/redis-harness';
+import { RedisKeys } from '../support/redis-key-layout';
 
 const keys = new RedisKeys('it:');
 

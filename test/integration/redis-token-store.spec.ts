@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { RedlockLockService } from '@broker/locking';
-import { type RedisClient, RedisKeys, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
+import { type RedisClient, closeRedisClient, createRedisClient, waitUntilReady } from '@broker/redis';
 import { RedisTokenStore, TokenCipher } from '@broker/token-store';
 import { type RedisServer, startRedis, stopAllRedis } from '../support/redis-harness';
+import { RedisKeys } from '../support/redis-key-layout';
 
 const keys = new RedisKeys('it:');
 const HOUR = 3_600_000;
@@ -46,6 +47,7 @@ describe('RedisTokenStore (real Redis)', () => {
     // The writer no longer holds the lock: even a later token is refused.
     expect(await store().put('c1', token('tok-late', now + 3 * HOUR), lock)).toBe('fenced');
     expect((await store().get('c1'))?.accessToken).toBe('tok-A');
+    // @ts-expect-error a caller that is not typed (JavaScript, a cast) must still be refused
     await expect(store().put('c1', token('tok-unfenced', now + 3 * HOUR))).rejects.toThrow('fenced');
   });
 

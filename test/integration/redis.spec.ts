@@ -9,7 +9,6 @@ import {
   REDIS_CLIENT,
   REDIS_SUBSCRIBER,
   RedisHealthIndicator,
-  RedisKeys,
   RedisModule,
   type RedisClient,
   closeRedisClient,
@@ -25,6 +24,7 @@ import {
   startRedisSentinel,
   stopAllRedis,
 } from '../support/redis-harness';
+import { RedisKeys } from '../support/redis-key-layout';
 
 const PASSWORD = 'pw-7c1f9e-do-not-log';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,12 +2,12 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '
 import { ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminGuard, type Caller, CallerGuard } from '@broker/access';
-import { TokenService, UnknownCredentialError } from '@broker/broker';
+import { TokenService, UnknownCredentialError } from '@broker/tokens';
 import { ConfigReloader, ConfigService, ConfigValidationError, type CredentialConfig, type ReloadResult } from '@broker/config';
 import { AuditLog } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { SecretsService } from '@broker/secrets';
-import { TokenEvents } from '@broker/token-store';
+import { FleetBus } from '@broker/fleet';
 import { type CredentialStatus, CredentialStatusService } from './credential-status';
 import { ConfigRejectedProblemDto, CredentialListDto, CredentialStatusDto, RefreshResultDto, ReloadResultDto } from './openapi/api.schemas';
 import { ApiProblems } from './openapi/problem-responses';
@@ -36,7 +36,7 @@ export class AdminController {
     private readonly tokens: TokenService,
     private readonly secrets: SecretsService,
     private readonly reloader: ConfigReloader,
-    private readonly events: TokenEvents,
+    private readonly events: FleetBus,
     private readonly audit: AuditLog,
   ) {}
 

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@broker/access';
-import { BrokerModule } from '@broker/broker';
+import { TokensModule } from '@broker/tokens';
 import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker/config';
+import { FleetModule } from '@broker/fleet';
 import { IssuersModule } from '@broker/issuers';
 import { LockingModule } from '@broker/locking';
 import { type BrokerMetrics, ObservabilityModule, type RootLogger } from '@broker/observability';
@@ -42,11 +43,12 @@ export class AppModule {
         ObservabilityModule.forRoot({ logger: options.logger, auditLogger: options.auditLogger, metrics: options.metrics }),
         TerminusModule.forRoot({ logger: false }),
         ...(options.env.redis ? [RedisModule.forRoot(options.env.redis)] : []),
+        FleetModule.forRoot({ mode }),
         TokenStoreModule.forRoot({ mode }),
         LockingModule.forRoot({ mode }),
         RateLimitModule.forRoot({ mode }),
         SecretsModule,
-        BrokerModule,
+        TokensModule,
         IssuersModule,
         AccessModule,
         ProxyModule,

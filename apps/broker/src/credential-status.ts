@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { KeyExpiryRegistry } from '@broker/issuers';
 import { RotationService } from '@broker/rotation';
-import { TokenService } from '@broker/broker';
+import { TokenService } from '@broker/tokens';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import type { CredentialSnapshot } from '@broker/observability';
 import { SecretsService } from '@broker/secrets';

@@ -1,12 +1,11 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigReloader, ConfigValidationError } from '@broker/config';
-import { SecretsService } from '@broker/secrets';
-import { type TokenEvent, TokenEvents } from '@broker/token-store';
+import { type FleetEvent, FleetBus } from '@broker/fleet';
 
 /**
- * Acts on fleet events that are not about tokens: another instance reloaded its configuration (re-read
- * ours: every replica reads the same mounted file), or a rotation changed a credential's secret (drop the
- * cached one now instead of waiting for its TTL).
+ * Acts on the fleet event that belongs to the app: another instance reloaded its configuration (re-read
+ * ours: every replica reads the same mounted file). `secret-changed` is not handled here: the rotation lib's
+ * SecretChangeListener re-reads the secret and keeps the cached one when the source is unreachable.
  */
 @Injectable()
 export class FleetEventsListener implements OnModuleInit, OnModuleDestroy {
@@ -14,9 +13,8 @@ export class FleetEventsListener implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly events: TokenEvents,
+    private readonly events: FleetBus,
     private readonly reloader: ConfigReloader,
-    private readonly secrets: SecretsService,
   ) {}
 
   onModuleInit(): void {
@@ -38,9 +36,8 @@ export class FleetEventsListener implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private handle(event: TokenEvent): void {
+  private handle(event: FleetEvent): void {
     if (event.origin === this.events.instanceId) return;
     if (event.type === 'config-reload') this.reloadAndLog('fleet');
-    if (event.type === 'secret-changed') this.secrets.invalidate(event.credentialId);
   }
 }

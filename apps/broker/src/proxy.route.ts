@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessPolicy, Caller, CallerGuard } from '@broker/access';
-import { UnknownCredentialError } from '@broker/broker';
+import { UnknownCredentialError } from '@broker/tokens';
 import type { ConfigService } from '@broker/config';
 import { PROXY_METHODS, PROXY_PREFIX, parseProxyTarget, type ProxyService } from '@broker/proxy';
 import type { DenialAuditFilter } from './denial-audit.filter';

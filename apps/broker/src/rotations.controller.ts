@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } fr
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminGuard, type Caller, CallerGuard } from '@broker/access';
-import { UnknownCredentialError } from '@broker/broker';
+import { UnknownCredentialError } from '@broker/tokens';
 import { ConfigService } from '@broker/config';
 import { InvalidRequestError } from '@broker/problems';
 import { RotationService } from '@broker/rotation';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, UseGu
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccessPolicy, type Caller, CallerGuard } from '@broker/access';
-import { TokenService } from '@broker/broker';
+import { TokenService } from '@broker/tokens';
 import { ConfigService } from '@broker/config';
 import { AuditLog, fingerprintOf } from '@broker/observability';
 import { callerHeaders } from '@broker/issuers';

@@ -10,11 +10,15 @@ export const EXIT = Object.freeze({
   notFound: 4,
   /** 409, e.g. a rotation already in progress. */
   conflict: 5,
+  /** `config validate`: the file is invalid; sysexits(3) EX_CONFIG, as the broker's own refusal to boot. */
+  config: 78,
 } as const);
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const DEFAULT_BROKER_URL = 'http://127.0.0.1:8080';
+/** What the broker reads when BROKER_CONFIG is unset (libs/config ENV_DEFAULTS.configPath). */
+export const DEFAULT_CONFIG_PATH = 'config/broker.yaml';
 export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Same shape the broker accepts (libs/config ID_PATTERN); checked here so an id cannot become `..` in a path. */
@@ -31,6 +35,8 @@ commands:
   rotate <id> [--dry-run]  start a client-secret rotation (--dry-run: check the steps, change nothing)
   rotations <id>           the credential's current rotation and its history
   reload                   re-read and apply the broker's config file
+  config validate [<file>] check a config file offline with the broker's own rules
+                           (default: $BROKER_CONFIG, else ${DEFAULT_CONFIG_PATH}); needs no broker or key
 
 options:
   --json                   print the broker's JSON answer instead of a table
@@ -38,7 +44,8 @@ options:
   --key-file <path>        read the admin API key from this file (default: $BROKER_ADMIN_KEY)
   -h, --help               this text
 
-exit status: 0 ok, 1 other failure, 2 usage, 3 authentication/authorization, 4 not found, 5 conflict
+exit status: 0 ok, 1 other failure, 2 usage, 3 authentication/authorization, 4 not found, 5 conflict,
+  78 invalid config file (config validate)
 `;
 
 export const MESSAGES = {
@@ -48,6 +55,10 @@ export const MESSAGES = {
   extraArguments: (command: string) => `too many arguments for '${command}'`,
   badId: 'the credential id must be 1-64 characters of A-Z a-z 0-9 . _ -',
   dryRunOnlyForRotate: '--dry-run applies to rotate only',
+  configSubcommand: "'config' takes a subcommand: config validate [<file>]",
+  configOptions: 'config validate takes no options',
+  configValid: (path: string, credentials: number, callers: number) =>
+    `${path}: valid (${credentials} credential${credentials === 1 ? '' : 's'}, ${callers} caller${callers === 1 ? '' : 's'})`,
   badUrl: 'the broker URL must be an http:// or https:// URL without user name or password',
   noKey: 'no admin API key: set BROKER_ADMIN_KEY or pass --key-file <path>',
   keyFileUnreadable: (path: string, reason: string) => `cannot read the key file ${path} (${reason})`,

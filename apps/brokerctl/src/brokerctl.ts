@@ -1,4 +1,5 @@
 import { AdminApiClient } from './admin-api.client';
+import { validateConfigFile } from './config-validate.command';
 import type { CredentialList, CredentialStatus, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
 import {
   credentialDetail,
@@ -19,6 +20,8 @@ import { type CliArgs, type Command, parseCliArgs } from './cli-args.parser';
 export interface BrokerctlEnv {
   readonly BROKER_URL?: string;
   readonly BROKER_ADMIN_KEY?: string;
+  /** The broker's config file, the default of `config validate`. */
+  readonly BROKER_CONFIG?: string;
 }
 
 /** Where output goes and how files and time are read; `main.ts` passes the real ones, tests may not. */
@@ -56,6 +59,11 @@ export async function runBrokerctl(argv: readonly string[], env: BrokerctlEnv, i
       io.stdout(USAGE);
       return EXIT.ok;
     }
+    if (args.command.name === 'config-validate') {
+      const result = validateConfigFile(args.command.file ?? env.BROKER_CONFIG);
+      (result.ok ? out : err)(result.text);
+      return result.ok ? EXIT.ok : EXIT.config;
+    }
     const baseUrl = brokerUrl(args.url ?? env.BROKER_URL);
     adminKey = readAdminKey(args.keyFile, env.BROKER_ADMIN_KEY, io);
     if (baseUrl.protocol === 'http:' && !isLoopback(baseUrl.hostname)) err(MESSAGES.plainHttp(baseUrl.host));
@@ -79,7 +87,7 @@ export async function runBrokerctl(argv: readonly string[], env: BrokerctlEnv, i
   }
 }
 
-async function execute(command: Exclude<Command, { name: 'help' }>, client: AdminApiClient, now: () => number): Promise<Output> {
+async function execute(command: Exclude<Command, { name: 'help' | 'config-validate' }>, client: AdminApiClient, now: () => number): Promise<Output> {
   switch (command.name) {
     case 'status': {
       if (command.id === undefined) {

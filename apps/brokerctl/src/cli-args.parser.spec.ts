@@ -14,9 +14,11 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['reload']).command).toEqual({ name: 'reload' });
     expect(parseCliArgs(['-h']).command).toEqual({ name: 'help' });
     expect(parseCliArgs(['help']).command).toEqual({ name: 'help' });
+    expect(parseCliArgs(['config', 'validate']).command).toEqual({ name: 'config-validate' });
+    expect(parseCliArgs(['config', 'validate', 'deploy/broker.yaml']).command).toEqual({ name: 'config-validate', file: 'deploy/broker.yaml' });
   });
 
-  it.each([[[]], [['nope']], [['evict']], [['evict', '.']], [['evict', 'a', 'b']], [['reload', 'x']], [['refresh', 'x', '--dry-run']], [['status', '--bogus']]])(
+  it.each([[[]], [['nope']], [['evict']], [['evict', '.']], [['evict', 'a', 'b']], [['reload', 'x']], [['refresh', 'x', '--dry-run']], [['status', '--bogus']], [['config']], [['config', 'check']], [['config', 'validate', 'a', 'b']], [['config', 'validate', '--json']], [['config', 'validate', '--url', 'https://b']]])(
     'rejects %j as usage',
     (argv) => {
       expect(() => parseCliArgs(argv)).toThrow(UsageError);

@@ -7,7 +7,9 @@ export type Command =
   | { readonly name: 'status'; readonly id?: string }
   | { readonly name: 'refresh' | 'evict' | 'rotations'; readonly id: string }
   | { readonly name: 'rotate'; readonly id: string; readonly dryRun: boolean }
-  | { readonly name: 'reload' };
+  | { readonly name: 'reload' }
+  /** Offline: validates a config file with the broker's own rules; no broker, URL or key involved. */
+  | { readonly name: 'config-validate'; readonly file?: string };
 
 export interface CliArgs {
   readonly command: Command;
@@ -44,6 +46,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const command = values.help === true || positionals[0] === 'help' ? ({ name: 'help' } as const) : toCommand(positionals);
   const dryRun = values['dry-run'] === true;
   if (dryRun && command.name !== 'rotate' && command.name !== 'help') throw new UsageError(MESSAGES.dryRunOnlyForRotate);
+  if (command.name === 'config-validate' && (values.json === true || values.url !== undefined || values['key-file'] !== undefined)) {
+    throw new UsageError(MESSAGES.configOptions);
+  }
   return { command: command.name === 'rotate' ? { ...command, dryRun } : command, ...common };
 }
 
@@ -65,6 +70,12 @@ function toCommand(positionals: readonly string[]): Command {
     case 'reload':
       expectAtMost(name, rest, 0);
       return { name };
+    case 'config': {
+      const [subcommand, ...files] = rest;
+      if (subcommand !== 'validate') throw new UsageError(MESSAGES.configSubcommand);
+      expectAtMost('config validate', files, 1);
+      return files[0] === undefined ? { name: 'config-validate' } : { name: 'config-validate', file: files[0] };
+    }
     default:
       throw new UsageError(MESSAGES.unknownCommand(name));
   }

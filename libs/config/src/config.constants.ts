@@ -179,7 +179,6 @@ export const MESSAGES = {
   envName: 'must be an environment variable name matching [A-Z_][A-Z0-9_]*',
   apiKeySha256: 'must be the SHA-256 of the API key as 64 hex characters',
   duplicateApiKey: (firstPath: string) => `same API key hash as ${firstPath}; each caller needs its own key`,
-  credentialRef: `must be a credential id or '${ALL_CREDENTIALS}'`,
   unknownCredential: (id: string) => `unknown credential '${id}'`,
   wildcardNotAlone: `'${ALL_CREDENTIALS}' already grants every credential; list it alone`,
   credentialGrant: `must be a credential id, a pattern such as aep-* or '${ALL_CREDENTIALS}'`,

@@ -19,22 +19,22 @@ export type {
   SecretRef,
   SecretsPolicy,
   TokenPolicy,
-} from './broker-config.interface';
+} from './schema/broker-config.types';
 export type {
   BrokerEnvironment,
   LogLevel,
   RedisEnvironment,
   RedisNode,
   TokenEncryptionKey,
-} from './broker-environment.interface';
+} from './environment/broker-environment.interface';
 export { ALL_CREDENTIALS, BROKER_ENV } from './config.constants';
-export { ConfigValidationError, type ConfigIssue } from './config-validation.error';
-export { loadBrokerConfig, parseBrokerConfig } from './config.loader';
-export { ConfigReloader, type ReloadResult } from './config.reloader';
-export { ConfigModule } from './config.module';
-export type { ConfigModuleOptions } from './config.providers';
-export { ConfigService, type ConfigChangeListener } from './config.service';
-export { parseDuration } from './duration.parser';
-export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment.parser';
-export { ProcessEnvironment } from './process-environment.service';
-export { tryParseByteSize, UPSTREAM_NAME_PATTERN } from './proxy.reader';
+export { ConfigValidationError, type ConfigIssue } from './errors/config-validation.error';
+export { loadBrokerConfig, parseBrokerConfig } from './loading/config.loader';
+export { ConfigReloader, type ReloadResult } from './module/config.reloader';
+export { ConfigModule } from './module/config.module';
+export type { ConfigModuleOptions } from './module/config.providers';
+export { ConfigService, type ConfigChangeListener } from './module/config.service';
+export { parseDuration } from './schema/duration.parser';
+export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment/environment.parser';
+export { ProcessEnvironment } from './environment/process-environment.service';
+export { tryParseByteSize, UPSTREAM_NAME_PATTERN } from './schema/proxy.schema';

@@ -2,7 +2,7 @@ import type { AdobeImsJwtCredential } from '@broker/config';
 import { AdobeImsJwtIssuer, imsJwtClaims } from './adobe-ims-jwt.issuer';
 import { CredentialMaterialError } from './credential-material.error';
 import { KeyExpiryRegistry } from './key-expiry.registry';
-import { ecKeyPair, materialOf, rsaKeyPair } from './test-material.fixtures';
+import { ecKeyPair, materialOf, rsaKeyPair } from '../../../test/fixtures/test-material.fixtures';
 
 const CREDENTIAL: AdobeImsJwtCredential = {
   id: 'aep-legacy',

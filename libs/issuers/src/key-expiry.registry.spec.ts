@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { KeyExpiryRegistry } from './key-expiry.registry';
-import { CERTIFICATE_2021, CERTIFICATE_2021_EXPIRY, materialOf } from './test-material.fixtures';
+import { CERTIFICATE_2021, CERTIFICATE_2021_EXPIRY, materialOf } from '../../../test/fixtures/test-material.fixtures';
 
 const DAY = 24 * 3600 * 1000;
 const EXPIRY = CERTIFICATE_2021_EXPIRY.getTime();

@@ -2,7 +2,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { OAuth2Credential } from '@broker/config';
 import { basicAuthorization, CLIENT_ASSERTION_LIFETIME_SECONDS, clientAssertion } from './oauth2-client-auth';
 import { jwtLifetimeSeconds } from './oauth2.issuer';
-import { ecKeyPair, materialOf, rsaKeyPair } from './test-material.fixtures';
+import { ecKeyPair, materialOf, rsaKeyPair } from '../../../test/fixtures/test-material.fixtures';
 
 const CREDENTIAL: OAuth2Credential = {
   id: 'graph',

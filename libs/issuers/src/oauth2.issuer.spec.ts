@@ -4,7 +4,7 @@ import type { OAuth2Credential } from '@broker/config';
 import { KeyExpiryRegistry } from './key-expiry.registry';
 import { JWT_BEARER_ASSERTION_TYPE } from './oauth2-client-auth';
 import { OAuth2Issuer } from './oauth2.issuer';
-import { materialOf, rsaKeyPair } from './test-material.fixtures';
+import { materialOf, rsaKeyPair } from '../../../test/fixtures/test-material.fixtures';
 import { UpstreamBadResponseError } from './upstream.errors';
 
 interface Seen {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { CredentialMaterialError } from './credential-material.error';
 import { requireClientSecret, signingKeyOf, signJwt } from './signing-key';
-import { ecKeyPair, materialOf, rsaKeyPair } from './test-material.fixtures';
+import { ecKeyPair, materialOf, rsaKeyPair } from '../../../test/fixtures/test-material.fixtures';
 
 function errorOf(run: () => unknown): CredentialMaterialError {
   try {

@@ -3,6 +3,9 @@ import { LockLostError, LockUnavailableError } from './lock.errors';
 import type { LockHandle } from './lock.port';
 import { LocalLockService } from './local.lock-service';
 
+/** The value a held lock stores at its key: opaque to the rest of the broker, checked here on the wire. */
+type HeldLock = LockHandle & { readonly value: string };
+
 describe('LocalLockService', () => {
   let locks: LocalLockService;
   let warn: jest.SpyInstance;
@@ -19,10 +22,10 @@ describe('LocalLockService', () => {
     jest.restoreAllMocks();
   });
 
-  async function acquired(resource: string, ttlMs: number): Promise<LockHandle> {
+  async function acquired(resource: string, ttlMs: number): Promise<HeldLock> {
     const handle = await locks.tryAcquire(resource, ttlMs);
     if (!handle) throw new Error(`expected to acquire ${resource}`);
-    return handle;
+    return handle as HeldLock;
   }
 
   it('has one holder per resource; others get undefined, other resources are independent', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { FENCE, type FenceParts } from './fence';
 import { LockLostError, LockUnavailableError } from './lock.errors';
 import { type LockHandle, LockService } from './lock.port';
 import { assertLockTtl, extensionDelay } from './lock-ttl';
@@ -7,7 +8,7 @@ import { LOCK_MESSAGES } from './locking.constants';
 
 /**
  * Locks for a single broker process (no Redis). Same contract as the fleet locks: one holder per resource,
- * extended every ttl/2 while held, and a holder whose extension did not happen in time (its event loop was
+ * extended every ttl/3 while held, and a holder whose extension did not happen in time (its event loop was
  * blocked past the ttl) loses the lock to the next caller instead of keeping it forever.
  */
 @Injectable()
@@ -56,6 +57,10 @@ class LocalLockHandle implements LockHandle {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  get [FENCE](): FenceParts {
+    return { resource: this.resource, value: this.value };
   }
 
   async release(): Promise<void> {

@@ -1,9 +1,12 @@
-/** A lock this process holds until `release()` or until it is lost. */
-export interface LockHandle {
+import type { Fence } from './fence';
+
+/**
+ * A lock this process holds until `release()` or until it is lost. It is also the fence of the writes it
+ * protects: pass it to `fencedWrite` (its value stays inside the locking lib).
+ */
+export interface LockHandle extends Fence {
   /** The Redis key of the lock (in local mode, the resource name). */
   readonly resource: string;
-  /** The random value stored at `resource` while held; a fenced write compares `GET resource` with it. */
-  readonly value: string;
   /** Aborted when the lock is lost (its extension failed, its TTL passed) or released; stop the work then. */
   readonly signal: AbortSignal;
   /** Idempotent and never throws: a failure is logged, and the TTL frees the lock anyway. */
@@ -16,7 +19,7 @@ export interface LockHandle {
  */
 export abstract class LockService {
   /**
-   * Tries once to take `resource` for `ttlMs`, extending it automatically (at about ttl/2) until released.
+   * Tries once to take `resource` for `ttlMs`, extending it automatically (every ttl/3) until released.
    * undefined when another holder has it; throws LockUnavailableError when the backend is unreachable.
    */
   abstract tryAcquire(resource: string, ttlMs: number): Promise<LockHandle | undefined>;

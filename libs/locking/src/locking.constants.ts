@@ -6,7 +6,7 @@ export const LOCK_TIMEOUTS = Object.freeze({
   acquireMs: 2_500,
   /** Upper bound of a release; past it the TTL frees the lock. Keeps shutdown from hanging on Redis. */
   releaseMs: 2_000,
-  /** Below this an extension at ttl/2 would race its own round trip. */
+  /** Below this an extension at ttl/3 would race its own round trip. */
   minTtlMs: 100,
 });
 

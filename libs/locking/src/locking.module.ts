@@ -1,4 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { RedisKeyspace } from '@broker/redis';
+import { CredentialLocks } from './credential-locks';
+import { LockKeys } from './lock.keys';
 import { LocalLockService } from './local.lock-service';
 import { LockService } from './lock.port';
 import { RedlockLockService } from './redlock.lock-service';
@@ -8,7 +11,7 @@ export interface LockingModuleOptions {
   readonly mode: 'fleet' | 'local';
 }
 
-/** Provides the LockService port with the adapter for the deployment mode. */
+/** Provides the LockService port with the adapter for the deployment mode, and the credentials' named locks. */
 @Module({})
 export class LockingModule {
   /** The LockService for `options.mode`. */
@@ -17,8 +20,14 @@ export class LockingModule {
       module: LockingModule,
       // Global like the token store: the broker lib consumes the port without knowing the mode.
       global: true,
-      providers: [{ provide: LockService, useClass: lockServiceFor(options.mode) }],
-      exports: [LockService],
+      providers: [
+        { provide: LockService, useClass: lockServiceFor(options.mode) },
+        options.mode === 'fleet'
+          ? { provide: LockKeys, inject: [RedisKeyspace], useFactory: (keyspace: RedisKeyspace) => LockKeys.fleet(keyspace) }
+          : { provide: LockKeys, useValue: LockKeys.local() },
+        CredentialLocks,
+      ],
+      exports: [LockService, CredentialLocks],
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { ExecutionError, type Lock, ResourceLockedError } from '@sesamecare-oss/redlock';
+import { FENCE, type FenceParts } from './fence';
 import { LockLostError } from './lock.errors';
 import type { LockHandle } from './lock.port';
 import { withTimeout } from '@broker/redis';
@@ -35,6 +36,10 @@ export class RedlockLockHandle implements LockHandle {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  get [FENCE](): FenceParts {
+    return { resource: this.resource, value: this.value };
   }
 
   release(): Promise<void> {

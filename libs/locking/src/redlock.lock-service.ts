@@ -60,7 +60,7 @@ export class RedlockLockService extends LockService implements OnModuleDestroy {
 
 /**
  * Redlock's scripts SELECT their database themselves (default 0), and a SELECT inside a script does not
- * follow the connection's: a client on db 2 would lock in db 0 while fenced writes read db 2. So pass the
+ * follow the connection's: a client on db 2 would lock in db 0 while `fencedWrite` reads db 2. So pass the
  * client's own database; a Cluster has only db 0.
  */
 function lockDatabase(redis: RedisClient): number {

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { BrokerModule } from '@broker/broker';
+import { TokensModule } from '@broker/tokens';
 import { ProxyService } from './proxy.service';
 import { UpstreamForwarder } from './upstream.forwarder';
 
 /** Credential injection: `ProxyService` over the token service and one pooled upstream client. */
 @Module({
-  imports: [BrokerModule],
+  imports: [TokensModule],
   providers: [UpstreamForwarder, ProxyService],
   exports: [ProxyService],
 })

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sha256Hex, TokenService } from '@broker/broker';
+import { sha256Hex, TokenService } from '@broker/tokens';
 import type { CredentialConfig, ProxySettings } from '@broker/config';
 import { callerHeaders } from '@broker/issuers';
 import { AuditLog, BrokerMetrics } from '@broker/observability';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RateLimit } from '@broker/config';
-import { REDIS_CLIENT, type RedisClient, RedisKeys } from '@broker/redis';
+import { REDIS_CLIENT, type RedisClient, RedisKeyspace } from '@broker/redis';
+import { rateLimitKey } from './rate-limit.keys';
 import { RATE_LIMIT_MESSAGES, REDIS_RETRY_AFTER_FAILURE_MS } from './rate-limit.constants';
 import { MemoryRateLimiter } from './memory.rate-limiter';
 import { RateLimiter } from './rate-limiter.port';
@@ -24,7 +25,7 @@ export class RedisRateLimiter extends RateLimiter {
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keyspace: RedisKeyspace,
   ) {
     super();
   }
@@ -37,7 +38,7 @@ export class RedisRateLimiter extends RateLimiter {
 
   private async takeShared(key: string, limit: RateLimit): Promise<number> {
     try {
-      const wait = await this.runScript(this.keys.rateLimit(key), limit);
+      const wait = await this.runScript(rateLimitKey(this.keyspace, key), limit);
       if (this.degraded) {
         this.degraded = false;
         this.logger.log({ msg: RATE_LIMIT_MESSAGES.recovered });

@@ -3,5 +3,5 @@ export { createRedisClient } from './redis-client.factory';
 export { closeRedisClient, waitUntilReady, withTimeout } from './redis-client.lifecycle';
 export type { RedisClient, RedisRole } from './redis-client.types';
 export { RedisHealthIndicator } from './redis.health';
-export { RedisKeys } from './redis-keys';
+export { credentialTag, RedisKeyspace } from './redis-keyspace';
 export { RedisModule } from './redis.module';

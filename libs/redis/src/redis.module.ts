@@ -6,10 +6,10 @@ import { createRedisClient } from './redis-client.factory';
 import { closeRedisClient, waitUntilReady } from './redis-client.lifecycle';
 import type { RedisClient, RedisRole } from './redis-client.types';
 import { RedisHealthIndicator } from './redis.health';
-import { RedisKeys } from './redis-keys';
+import { RedisKeyspace } from './redis-keyspace';
 
 /**
- * Redis for fleet mode: a commands connection, a subscriber connection, the key layout and the readiness
+ * Redis for fleet mode: a commands connection, a subscriber connection, the keyspace (prefix and hash tags) and the readiness
  * check, available to every module. Connections close on application shutdown, i.e. after every module's
  * onModuleDestroy, so held locks are released while Redis is still reachable.
  */
@@ -32,10 +32,10 @@ export class RedisModule implements OnApplicationShutdown {
       providers: [
         { provide: REDIS_CLIENT, useFactory: () => RedisModule.connect(env, 'commands') },
         { provide: REDIS_SUBSCRIBER, useFactory: () => RedisModule.connect(env, 'subscriber') },
-        { provide: RedisKeys, useValue: new RedisKeys(env.keyPrefix) },
+        { provide: RedisKeyspace, useValue: new RedisKeyspace(env.keyPrefix) },
         RedisHealthIndicator,
       ],
-      exports: [REDIS_CLIENT, REDIS_SUBSCRIBER, RedisKeys, RedisHealthIndicator],
+      exports: [REDIS_CLIENT, REDIS_SUBSCRIBER, RedisKeyspace, RedisHealthIndicator],
     };
   }
 

@@ -7,3 +7,4 @@ export { decideSchedule, jitterMs, jitterRange, type ScheduleDecision } from './
 export type { RotationOutcome, RotationRecord, RotationState, RotationStep, RotationTrigger, StepRun } from './rotation-state';
 export { type DryRunReport, RotationService, type RotationStatus } from './rotation.service';
 export type { PrepareReport } from './rotation.steps';
+export { rotationRecordKey } from './rotation.keys';

@@ -12,10 +12,6 @@ import { RotationStateStore } from './rotation-state.port';
 export class MemoryRotationStateStore extends RotationStateStore {
   private readonly states = new Map<string, RotationState>();
 
-  lockResource(credentialId: string): string {
-    return `cred:${credentialId}:rotation-lock`;
-  }
-
   async load(credentialId: string): Promise<RotationState> {
     return this.states.get(credentialId) ?? EMPTY_STATE;
   }

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { LockHandle } from '@broker/locking';
-import { REDIS_CLIENT, type RedisClient, RedisKeys } from '@broker/redis';
-import { FENCED_SET_SCRIPT } from './fenced-set.lua';
+import { fencedWrite, type LockHandle } from '@broker/locking';
+import { REDIS_CLIENT, type RedisClient, RedisKeyspace } from '@broker/redis';
+import { rotationRecordKey } from './rotation.keys';
 import { lockLost } from './rotation-lock';
 import { EMPTY_STATE, parseState, type RotationState } from './rotation-state';
 import { RotationStateStore } from './rotation-state.port';
 
 /**
- * Fleet mode: the record is a JSON string at `RedisKeys.rotation(id)` (no expiry), written under the rotation
- * lock at `RedisKeys.rotationLock(id)`. It survives the loss of any instance; if Redis itself loses it, the
+ * Fleet mode: the record is a JSON string at `rotationRecordKey(id)` (no expiry), written under the
+ * credential's rotation lock with locking's `fencedWrite`. It survives the loss of any instance; if Redis itself loses it, the
  * rotation service rebuilds an interrupted rotation from the Secrets Manager labels.
  */
 @Injectable()
@@ -17,17 +17,13 @@ export class RedisRotationStateStore extends RotationStateStore {
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keyspace: RedisKeyspace,
   ) {
     super();
   }
 
-  lockResource(credentialId: string): string {
-    return this.keys.rotationLock(credentialId);
-  }
-
   async load(credentialId: string): Promise<RotationState> {
-    const text = await this.redis.get(this.keys.rotation(credentialId));
+    const text = await this.redis.get(rotationRecordKey(this.keyspace, credentialId));
     if (text === null) return EMPTY_STATE;
     const state = parseState(text);
     if (!state) {
@@ -38,7 +34,7 @@ export class RedisRotationStateStore extends RotationStateStore {
   }
 
   async save(credentialId: string, state: RotationState, lock: LockHandle): Promise<void> {
-    const result = await this.redis.eval(FENCED_SET_SCRIPT, 2, lock.resource, this.keys.rotation(credentialId), lock.value, JSON.stringify(state));
-    if (Number(result) !== 1) throw lockLost();
+    const outcome = await fencedWrite(this.redis, lock, { key: rotationRecordKey(this.keyspace, credentialId), value: JSON.stringify(state) });
+    if (outcome !== 'written') throw lockLost();
   }
 }

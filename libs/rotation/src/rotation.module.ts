@@ -17,7 +17,7 @@ import { SecretChangeListener } from './secret-change.listener';
 
 /**
  * Client-secret rotation for adobe-ims credentials with `rotation:` settings. Needs the global
- * LockingModule and TokenStoreModule (events) of the same mode, and in fleet mode the global RedisModule.
+ * LockingModule and FleetModule (events) of the same mode, and in fleet mode the global RedisModule.
  */
 @Module({})
 export class RotationModule {

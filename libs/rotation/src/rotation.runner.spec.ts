@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type LockHandle, LocalLockService } from '@broker/locking';
+import { LocalLockService, type LockHandle, LockKeys } from '@broker/locking';
 import type { AuditEvent, AuditLog } from '@broker/observability';
 import { MemoryRotationStateStore } from './memory.rotation-state';
 import type { RotatableCredential } from './rotatable-credential';
@@ -44,7 +44,7 @@ describe('RotationRunner', () => {
   }
 
   async function lock(): Promise<LockHandle> {
-    const handle = await locks.tryAcquire(store.lockResource(credential.id), 5_000);
+    const handle = await locks.tryAcquire(LockKeys.local().rotation(credential.id), 5_000);
     if (!handle) throw new Error('lock not acquired');
     return handle;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@broker/config';
-import { type LockHandle, LockService, LockUnavailableError } from '@broker/locking';
+import { CredentialLocks, type LockHandle, LockUnavailableError } from '@broker/locking';
 import { AuditLog, BrokerMetrics } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { asRotatable, type RotatableCredential } from './rotatable-credential';
@@ -49,7 +49,7 @@ export class RotationService implements OnModuleDestroy {
 
   constructor(
     private readonly config: ConfigService,
-    private readonly locks: LockService,
+    private readonly locks: CredentialLocks,
     private readonly store: RotationStateStore,
     private readonly runner: RotationRunner,
     private readonly recovery: RotationRecovery,
@@ -169,7 +169,7 @@ export class RotationService implements OnModuleDestroy {
     const state = await this.store.load(credential.id);
     const observation = await this.observation(credential);
     if (!this.needsWork(credential, state, observation)) return;
-    const lock = await this.locks.tryAcquire(this.store.lockResource(credential.id), ROTATION_TIMINGS.lockTtlMs);
+    const lock = await this.locks.rotation(credential.id, ROTATION_TIMINGS.lockTtlMs);
     if (!lock) return;
     let launched = false;
     try {
@@ -222,7 +222,7 @@ export class RotationService implements OnModuleDestroy {
 
   private async acquire(credentialId: string): Promise<LockHandle | undefined> {
     try {
-      return await this.locks.tryAcquire(this.store.lockResource(credentialId), ROTATION_TIMINGS.lockTtlMs);
+      return await this.locks.rotation(credentialId, ROTATION_TIMINGS.lockTtlMs);
     } catch (error) {
       if (!(error instanceof LockUnavailableError)) throw error;
       // Fail closed: without the lock nobody may rotate.

@@ -4,7 +4,7 @@ import { ConfigService } from '@broker/config';
 import { TokenIssuers } from '@broker/issuers';
 import { DomainError } from '@broker/problems';
 import { STAGE, SecretVersionStore, SecretVersionStoreError, type SecretMaterial } from '@broker/secrets';
-import { TokenEvents } from '@broker/token-store';
+import { FleetBus } from '@broker/fleet';
 import { AdobeConsoleClient, type ConsoleSecret, type ConsoleTarget } from './adobe-console.client';
 import { ManagementTokens } from './management-tokens';
 import type { RotatableCredential } from './rotatable-credential';
@@ -61,7 +61,7 @@ export class RotationSteps {
     private readonly console: AdobeConsoleClient,
     private readonly managementTokens: ManagementTokens,
     private readonly issuers: TokenIssuers,
-    private readonly events: TokenEvents,
+    private readonly events: FleetBus,
     private readonly config: ConfigService,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@broker/config';
 import { SecretsService } from '@broker/secrets';
-import { TokenEvents } from '@broker/token-store';
+import { FleetBus } from '@broker/fleet';
 import { RotationService } from './rotation.service';
 
 /**
@@ -16,7 +16,7 @@ export class SecretChangeListener implements OnModuleInit, OnModuleDestroy {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly events: TokenEvents,
+    private readonly events: FleetBus,
     private readonly secrets: SecretsService,
     private readonly config: ConfigService,
     private readonly rotations: RotationService,

@@ -1,23 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import type { Fence } from '@broker/locking';
 import type { StoredToken } from './stored-token';
 import { type PutOutcome, type RejectionClaim, type SharedFailure, TokenStore } from './token-store.port';
 
-/** In-process token store: the embedded default, one broker process, nothing shared (so no fence). */
+/** In-process token store: the embedded default, one broker process, nothing shared (so the fence is not checked). */
 @Injectable()
 export class MemoryTokenStore extends TokenStore {
   private readonly tokens = new Map<string, StoredToken>();
   private readonly failures = new Map<string, SharedFailure>();
   private readonly rejections = new Map<string, { readonly tokenSha256: string; readonly until: number }>();
 
-  lockResource(credentialId: string): string {
-    return `cred:${credentialId}:lock`;
-  }
-
   async get(credentialId: string): Promise<StoredToken | undefined> {
     return this.tokens.get(credentialId);
   }
 
-  async put(credentialId: string, token: StoredToken): Promise<PutOutcome> {
+  async put(credentialId: string, token: StoredToken, _fence: Fence): Promise<PutOutcome> {
     const held = this.tokens.get(credentialId);
     if (held && held.expiresAt >= token.expiresAt) return 'older';
     this.tokens.set(credentialId, token);

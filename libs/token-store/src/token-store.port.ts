@@ -1,10 +1,5 @@
+import type { Fence } from '@broker/locking';
 import type { StoredToken } from './stored-token';
-
-/** Proof that the writer holds the credential's refresh lock: the lock's key and the value it stored there. */
-export interface WriteFence {
-  readonly resource: string;
-  readonly value: string;
-}
 
 /** Outcome of a fenced write. */
 export type PutOutcome = 'written' | 'older' | 'fenced';
@@ -28,15 +23,16 @@ export type RejectionClaim = 'claimed' | 'same' | 'other';
 /**
  * Port: where the broker keeps one token per credential. In-process mode keeps it in memory; fleet mode
  * shares it through Redis. A write never lets a stored expiry go backwards, and in fleet mode only the
- * holder of the credential's refresh lock can write (`fence`).
+ * holder of the credential's refresh lock can write (`fence`, checked by locking's `fencedWrite`).
  */
 export abstract class TokenStore {
-  /** The lock resource that fences writes of a credential's token (a Redis key in fleet mode). */
-  abstract lockResource(credentialId: string): string;
   /** The stored token of a credential; undefined when none is held. */
   abstract get(credentialId: string): Promise<StoredToken | undefined>;
-  /** Stores `token` unless the held one expires later (`older`) or the writer lost its lock (`fenced`). */
-  abstract put(credentialId: string, token: StoredToken, fence?: WriteFence): Promise<PutOutcome>;
+  /**
+   * Stores `token` unless the held one expires later (`older`) or the writer lost its lock (`fenced`).
+   * `fence` is the credential's refresh lock (`CredentialLocks.refresh`).
+   */
+  abstract put(credentialId: string, token: StoredToken, fence: Fence): Promise<PutOutcome>;
   /** Forgets the credential's token. */
   abstract evict(credentialId: string): Promise<void>;
   /** Records a failure every instance should respect until `failure.until`. */

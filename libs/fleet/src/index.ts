@@ -1,0 +1,7 @@
+export { FleetBus } from './fleet-bus.port';
+export { FLEET_EVENT_TYPES, type FleetEvent, type FleetEventListener, type FleetEventType, isFleetEventType } from './fleet-event';
+export { FleetIdentity } from './fleet-identity';
+export { FleetModule } from './fleet.module';
+export { LocalFleetBus } from './local.fleet-bus';
+export { RedisFleetBus } from './redis.fleet-bus';
+export { fleetChannel } from './fleet.keys';
