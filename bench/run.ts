@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --scenario serving,upstream,scale,fleet-refresh,client] [-- --profile always|never]
+ * `npm run bench [-- --quick] [-- --scenario serving,upstream,scale,fleet-refresh,client,proxy] [-- --profile always|never]
  *  [-- --no-docs] [-- --broker-log-level debug]`: runs the benchmark scenarios on this machine, writes `bench/results/<date>.json`, and
  * regenerates the tables of `docs/benchmarks.md` from the newest results of each scenario.
  */
@@ -15,8 +15,9 @@ import { runUpstreamEconomy, type UpstreamEconomyResult } from './scenarios/upst
 import { runScale, type ScaleResult } from './scenarios/scale';
 import { runFleetRefresh, type FleetRefreshResult } from './scenarios/fleet-refresh';
 import { runClient, type ClientResult } from './scenarios/client';
+import { runProxy, type ProxyResult } from './scenarios/proxy';
 
-export const SCENARIOS = ['serving', 'upstream', 'scale', 'fleet-refresh', 'client'] as const;
+export const SCENARIOS = ['serving', 'upstream', 'scale', 'fleet-refresh', 'client', 'proxy'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -35,6 +36,7 @@ export interface BenchResults {
     scale?: ScaleResult;
     'fleet-refresh'?: FleetRefreshResult;
     client?: ClientResult;
+    proxy?: ProxyResult;
   };
   failures: { scenario: ScenarioName; error: string }[];
 }
@@ -143,6 +145,9 @@ async function main(): Promise<void> {
           break;
         case 'client':
           results.scenarios.client = await runClient(ctx);
+          break;
+        case 'proxy':
+          results.scenarios.proxy = await runProxy(ctx);
           break;
         default: {
           const unknown: never = scenario;

@@ -7,6 +7,8 @@ export const BENCH_SCRIPTS = {
   cannon: join(__dirname, '../load/cannon.js'),
   burst: join(__dirname, '../load/burst.js'),
   baseline: join(__dirname, '../servers/baseline.js'),
+  bareProxy: join(__dirname, '../servers/bare-proxy.js'),
+  jsonApi: join(__dirname, '../servers/json-api.js'),
 } as const;
 
 /**

@@ -11,6 +11,7 @@ const SECTIONS: readonly { scenario: ScenarioName; title: string }[] = [
   { scenario: 'scale', title: '3. Scale with credentials' },
   { scenario: 'fleet-refresh', title: '4. Fleet refresh under contention' },
   { scenario: 'client', title: '5. The client library' },
+  { scenario: 'proxy', title: '7. Calls through the proxy' },
 ];
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -171,12 +172,28 @@ function fleetSection(root: string, file: string, results: BenchResults): string
   return lines;
 }
 
+function proxySection(root: string, file: string, results: BenchResults): string[] {
+  const p = results.scenarios.proxy;
+  if (!p) return [];
+  return [
+    provenance(root, file, results, p.durationMs),
+    '',
+    '| proxy | req/s | p50 | p99 |',
+    '|---|--:|--:|--:|',
+    `| bare \`node:http\` reverse proxy (same header work) | ${int(p.bare.rps)} | ${ms(p.bare.p50Ms)} ms | ${ms(p.bare.p99Ms)} ms |`,
+    `| broker \`/v1/proxy/…\` | ${int(p.broker.rps)} | ${ms(p.broker.p50Ms)} ms | ${ms(p.broker.p99Ms)} ms |`,
+    '',
+    `Ratio ${p.ratio} (target ≥ ${p.targets.minRatio}: ${mark(p.met.ratio)}); added p99 ${p.addedP99Ms} ms (target < ${p.targets.maxAddedP99Ms} ms: ${mark(p.met.addedP99)}). ${p.settings.connections} connections, ${p.settings.reps} × ${p.settings.durationSec} s per target, alternating; medians. Small JSON answers from a bare \`node:http\` upstream; the broker in-process mode at \`LOG_LEVEL=warn\`, writing its audit line per call.`,
+  ];
+}
+
 const RENDERERS: Record<ScenarioName, (root: string, file: string, results: BenchResults) => string[]> = {
   serving: servingSection,
   upstream: upstreamSection,
   scale: scaleSection,
   'fleet-refresh': fleetSection,
   client: clientSection,
+  proxy: proxySection,
 };
 
 /**

@@ -72,4 +72,14 @@ describe('RedisTokenStore (real Redis)', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await store().failure('c2')).toBeUndefined();
   });
+
+  it('claims one rejection-triggered refresh per cooldown for the fleet, telling the same token from another', async () => {
+    const [a, b] = ['a'.repeat(64), 'b'.repeat(64)];
+    expect(await store().claimRejection('r1', a, 300)).toBe('claimed');
+    expect(await store().claimRejection('r1', a, 300)).toBe('same');
+    expect(await store().claimRejection('r1', b, 300)).toBe('other');
+    expect(await client.get(keys.rejection('r1'))).toBe(a);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await store().claimRejection('r1', b, 300)).toBe('claimed');
+  });
 });

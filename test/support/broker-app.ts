@@ -21,6 +21,8 @@ export interface CredentialInput {
   readonly orgId?: string;
   readonly scopes?: readonly string[];
   readonly secret: SecretInput;
+  /** `proxy:` as written in the file (upstreams, timeout, maxRequestBody). */
+  readonly proxy?: Readonly<Record<string, unknown>>;
 }
 
 interface CallerInputBase {
@@ -28,6 +30,8 @@ interface CallerInputBase {
   readonly credentials: readonly string[];
   readonly roles?: readonly 'admin'[];
   readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst: number };
+  /** `proxy:` grants (credential ids or globs). */
+  readonly proxy?: readonly string[];
 }
 
 /** A caller by its clear API key; the file gets its SHA-256, as in production. */
@@ -84,6 +88,7 @@ export function brokerYaml(input: BrokerFileInput): string {
         orgId: c.orgId ?? TEST_ORG_ID,
         scopes: c.scopes ?? TEST_SCOPES,
         secret: c.secret,
+        ...(c.proxy ? { proxy: c.proxy } : {}),
       })),
       callers: input.callers.map((c) => ({
         id: c.id,
@@ -91,6 +96,7 @@ export function brokerYaml(input: BrokerFileInput): string {
         credentials: c.credentials,
         ...(c.roles ? { roles: c.roles } : {}),
         ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}),
+        ...(c.proxy ? { proxy: c.proxy } : {}),
       })),
       ...(input.tokens ? { tokens: input.tokens } : {}),
       ...(input.secrets ? { secrets: input.secrets } : {}),

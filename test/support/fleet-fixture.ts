@@ -12,8 +12,20 @@ export interface FleetWorld {
   env(redis: Record<string, string>): Record<string, string>;
 }
 
+/**
+ * Options of a fleet world: `proxyUpstreams` gives every credential a `proxy:` section with these upstreams
+ * (read when the config is written, so emulators started after the world can be named).
+ */
+export interface FleetWorldOptions {
+  readonly proxyUpstreams?: () => Readonly<Record<string, string>>;
+}
+
 /** Starts the IMS emulator and registers `credentialIds` with fresh client secrets. */
-export async function createFleetWorld(credentialIds: readonly string[]): Promise<FleetWorld> {
+export async function createFleetWorld(credentialIds: readonly string[], options: FleetWorldOptions = {}): Promise<FleetWorld> {
+  const proxy = (): string =>
+    options.proxyUpstreams
+      ? `\n    proxy:\n      upstreams:\n${Object.entries(options.proxyUpstreams()).map(([name, url]) => `        ${name}: ${url}`).join('\n')}`
+      : '';
   const ims = await ImsEmulator.start();
   const apiKey = `fleet-key-${randomBytes(12).toString('hex')}`;
   const secrets: Record<string, string> = {};
@@ -38,7 +50,7 @@ ${credentialIds
     clientId: client-${id}
     orgId: ORG${id.replace(/[^A-Za-z0-9]/g, '')}@AdobeOrg
     scopes: [openid, AdobeID]
-    secret: { source: env, name: ${envName(id)} }`,
+    secret: { source: env, name: ${envName(id)} }${proxy()}`,
   )
   .join('\n')}
 callers:

@@ -3,7 +3,7 @@ import { LockKeys } from '@broker/locking';
 import { rateLimitKey } from '@broker/rate-limit';
 import { RedisKeyspace } from '@broker/redis';
 import { rotationRecordKey } from '@broker/rotation';
-import { failureKey, tokenKey } from '@broker/token-store';
+import { failureKey, rejectionKey, tokenKey } from '@broker/token-store';
 
 /**
  * The broker's whole Redis key layout as each context names it, in one object for tests: what a test reads
@@ -22,6 +22,10 @@ export class RedisKeys extends RedisKeyspace {
 
   failure(credentialId: string): string {
     return failureKey(this, credentialId);
+  }
+
+  rejection(credentialId: string): string {
+    return rejectionKey(this, credentialId);
   }
 
   rotation(credentialId: string): string {

@@ -6,6 +6,7 @@ import { type BrokerConfig, type BrokerEnvironment, ConfigModule } from '@broker
 import { FleetModule } from '@broker/fleet';
 import { IssuersModule } from '@broker/issuers';
 import { type BrokerMetrics, ObservabilityModule, type RootLogger } from '@broker/observability';
+import { ProxyModule } from '@broker/proxy';
 import { RedisModule } from '@broker/redis';
 import { RotationModule } from '@broker/rotation';
 import { SecretsModule } from '@broker/secrets';
@@ -46,6 +47,7 @@ export class AppModule {
         TokensModule.forRoot({ mode }),
         IssuersModule,
         AccessModule.forRoot({ mode }),
+        ProxyModule.forRoot({ mode }),
         RotationModule.forRoot({
           mode,
           ...(options.env.rotationCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.env.rotationCheckIntervalMs }),

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { BrokerConfig, BrokerEnvironment } from '@broker/config';
+import { AccessPolicy, CallerGuard } from '@broker/access';
+import { type BrokerConfig, type BrokerEnvironment, ConfigService } from '@broker/config';
 import {
   AuditLog,
   BrokerMetrics,
@@ -15,12 +16,14 @@ import {
   type RootLogger,
 } from '@broker/observability';
 import { ProblemFilter } from '@broker/problems';
+import { ProxyService } from '@broker/proxy';
 import { AppModule } from './app.module';
 import { answerClientError } from './client-error.handler';
 import { httpServerOptions, refuseMissingHost } from './http-server.options';
 import { DenialAuditFilter } from './denial-audit.filter';
 import { installOpenApi } from './openapi/openapi';
 import { httpsOptionsFor, installTlsServing, type TlsServingOptions } from './transport/tls-serving';
+import { registerProxyRoute } from './proxy.route';
 
 /** Request bodies are tiny (admin actions at most); headers and URLs are bounded too. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -63,13 +66,16 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
     logger: new PinoNestLogger(options.logger),
     abortOnError: false,
   });
-  app.useGlobalFilters(new DenialAuditFilter(problems, app.get(AuditLog)));
-  installHttpLogging(app.getHttpAdapter().getInstance(), options.logger, accessLog);
+  const denials = new DenialAuditFilter(problems, app.get(AuditLog));
+  app.useGlobalFilters(denials);
+  const fastify = app.getHttpAdapter().getInstance();
+  installHttpLogging(fastify, options.logger, accessLog);
   if (serving !== undefined) {
-    installTlsServing(app.getHttpAdapter().getInstance(), options.env, serving.material, { logger: options.logger, problems, audit: app.get(AuditLog) }, options.tls);
+    installTlsServing(fastify, options.env, serving.material, { logger: options.logger, problems, audit: app.get(AuditLog) }, options.tls);
   }
-  app.getHttpAdapter().getInstance().addHook('onRequest', refuseMissingHost);
-  installReadinessMetrics(app.getHttpAdapter().getInstance(), metrics.service);
+  fastify.addHook('onRequest', refuseMissingHost);
+  installReadinessMetrics(fastify, metrics.service);
+  await registerProxyRoute(fastify, { guard: app.get(CallerGuard), access: app.get(AccessPolicy), config: app.get(ConfigService), proxy: app.get(ProxyService), errors: denials });
   installOpenApi(app);
   await app.init();
   return app;

@@ -21,12 +21,16 @@ export class DenialAuditFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    this.problems.catch(exception, host);
     const http = host.switchToHttp();
-    const status = http.getResponse<FastifyReply>().statusCode;
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** The same for routes served outside Nest's pipeline (the streaming proxy). */
+  answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    this.problems.send(exception, request, reply);
+    const status = reply.statusCode;
     const fallbackReason = DENIALS[status];
     if (fallbackReason === undefined) return;
-    const request = http.getRequest<FastifyRequest>();
     const credentialId = exception instanceof ForbiddenCredentialError ? exception.credentialId : credentialParamOf(request);
     this.audit.record({
       action: 'access.denied',

@@ -14,6 +14,18 @@ export function parseCredentialId(raw: string): string {
   return raw;
 }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The body of `POST /v1/tokens/{id}/rejections`: exactly `{"token_sha256": "<lower-case hex>"}`. */
+export function parseRejectionReport(body: unknown): string {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : undefined;
+  const value = fields?.length === 1 && fields[0] === 'token_sha256' ? (body as { token_sha256: unknown }).token_sha256 : undefined;
+  if (typeof value !== 'string' || !SHA256_HEX.test(value.toLowerCase())) {
+    throw new InvalidRequestError('The body must be {"token_sha256": "<hex SHA-256 of the rejected access token>"} and nothing else.', 'invalid_body');
+  }
+  return value.toLowerCase();
+}
+
 /** `?min_ttl=<seconds>` (the only query parameter accepted); `fallback` when absent. */
 export function parseMinTtl(query: Record<string, unknown>, fallback: number): number {
   for (const key of Object.keys(query)) {

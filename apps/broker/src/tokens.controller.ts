@@ -1,5 +1,5 @@
-import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AccessPolicy, type Caller, callerAuditOf, CallerGuard } from '@broker/access';
 import { TokenService } from '@broker/tokens';
@@ -7,9 +7,9 @@ import { ConfigService } from '@broker/config';
 import { AuditLog, fingerprintOf } from '@broker/observability';
 import { callerHeaders } from '@broker/issuers';
 import type { StoredToken } from '@broker/token-store';
-import { CallerHeadersDto, TokenResponseDto } from './openapi/api.schemas';
+import { CallerHeadersDto, RejectionReportDto, TokenResponseDto } from './openapi/api.schemas';
 import { ApiProblems } from './openapi/problem-responses';
-import { parseCredentialId, parseMinTtl } from './token-request';
+import { parseCredentialId, parseMinTtl, parseRejectionReport } from './token-request';
 
 interface TokenResponse {
   credential_id: string;
@@ -43,6 +43,39 @@ export class TokensController {
   @Header('pragma', 'no-cache')
   async token(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>): Promise<TokenResponse> {
     const { credentialId, token } = await this.fetch(request, rawId, query);
+    return this.tokenResponse(credentialId, token);
+  }
+
+  @Post(':credentialId/rejections')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Report that an API rejected a token; answers the token to use now.',
+    description:
+      'A fresh token when the reported one is the current token (one refresh for the whole fleet, at most one per tokens.rejectionCooldown); the current token otherwise. An unknown fingerprint never causes a call to the identity provider.',
+  })
+  @ApiBody({ type: RejectionReportDto })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @Header('cache-control', 'no-store')
+  @Header('pragma', 'no-cache')
+  async rejection(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>, @Body() body: unknown): Promise<TokenResponse> {
+    const credentialId = parseCredentialId(rawId);
+    parseMinTtl(query, 0);
+    const caller = request.caller as Caller;
+    this.access.assertMayFetch(caller, credentialId);
+    const tokenSha256 = parseRejectionReport(body);
+    const { token, outcome } = await this.tokens.reportRejection(credentialId, tokenSha256);
+    this.audit.record({
+      action: 'token.rejection',
+      outcome: 'success',
+      callerId: caller.id,
+      credentialId,
+      tokenFingerprint: this.fingerprint(token),
+      details: { result: outcome },
+    });
+    return this.tokenResponse(credentialId, token);
+  }
+
+  private tokenResponse(credentialId: string, token: StoredToken): TokenResponse {
     const now = Date.now();
     return {
       credential_id: credentialId,

@@ -13,8 +13,18 @@ export class UnauthenticatedError extends DomainError {
 /** The caller may not fetch this credential (or, for callers without `*`, it does not exist). */
 export class ForbiddenCredentialError extends DomainError {
   /** `credentialId` has passed the id rule before it gets here, so it may be logged and echoed. */
-  constructor(readonly credentialId: string) {
-    super('forbidden', 403, 'Forbidden', `This caller may not fetch credential '${credentialId}'.`);
+  constructor(
+    readonly credentialId: string,
+    detail = `This caller may not fetch credential '${credentialId}'.`,
+  ) {
+    super('forbidden', 403, 'Forbidden', detail);
+  }
+}
+
+/** The caller may not call through the proxy with this credential (or, for callers without `*`, it does not exist). */
+export class ForbiddenProxyError extends ForbiddenCredentialError {
+  constructor(credentialId: string) {
+    super(credentialId, `This caller may not call APIs through the broker with credential '${credentialId}'.`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@broker/config';
-import { ForbiddenCredentialError } from './access.errors';
+import { ForbiddenCredentialError, ForbiddenProxyError } from './access.errors';
 import type { Caller } from './caller';
 import { isGranted } from './credential-grants';
 
@@ -18,5 +18,15 @@ export class AccessPolicy {
     if (caller.grants.all) return;
     if (isGranted(caller.grants, credentialId) && this.config.credential(credentialId)) return;
     throw new ForbiddenCredentialError(credentialId);
+  }
+
+  /**
+   * Throws unless `caller` may call upstream APIs with `credentialId` through the proxy (its `proxy:` grants),
+   * with the same 403-for-unknown rule as `assertMayFetch`; `*` callers learn that an id is unknown (404).
+   */
+  assertMayProxy(caller: Caller, credentialId: string): void {
+    if (caller.proxyGrants.all) return;
+    if (isGranted(caller.proxyGrants, credentialId) && this.config.credential(credentialId)) return;
+    throw new ForbiddenProxyError(credentialId);
   }
 }

@@ -8,7 +8,7 @@ import type { JwtAuthenticator } from './jwt.authenticator';
 import type { PresentedCertificate } from './presented-certificate';
 
 describe('CallerAuthenticator', () => {
-  const caller = (kind: Caller['kind']): Caller => ({ id: kind, kind, credentials: [], grants: compileGrants([]), roles: [] });
+  const caller = (kind: Caller['kind']): Caller => ({ id: kind, kind, credentials: [], grants: compileGrants([]), proxyGrants: compileGrants([]), roles: [] });
   const seen: string[] = [];
   const apiKeys = { authenticateKey: (key: string) => (seen.push(`key:${key}`), caller('api-key')) } as unknown as ApiKeyAuthenticator;
   const jwts = { authenticate: (token: string) => (seen.push(`jwt:${token}`), Promise.resolve(caller('jwt'))) } as unknown as JwtAuthenticator;

@@ -10,6 +10,7 @@ export function callerFrom(config: CallerConfig, limits: RateLimitsPolicy, kind:
     kind,
     credentials: config.credentials,
     grants: compileGrants(config.credentials),
+    proxyGrants: compileGrants(config.proxy),
     roles: config.roles,
     ...(rateLimit === undefined ? {} : { rateLimit }),
   };

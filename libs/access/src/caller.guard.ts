@@ -20,7 +20,11 @@ export class CallerGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    return this.admitRequest(context.switchToHttp().getRequest<FastifyRequest>());
+  }
+
+  /** The guard's work on a bare Fastify request, for routes served outside Nest (the streaming proxy). */
+  admitRequest(request: FastifyRequest): boolean | Promise<boolean> {
     const certificate = presentedCertificateOf(request.raw.socket);
     if (certificate !== undefined) request.certificateFingerprint = certificate.fingerprint;
     const caller = this.authenticator.authenticate(request.headers.authorization, certificate);

@@ -10,6 +10,8 @@ export interface Caller {
   readonly credentials: readonly string[];
   /** `credentials`, compiled. */
   readonly grants: CredentialGrants;
+  /** `proxy:`, compiled: credentials it may call upstream APIs with through the broker (never seeing the token). */
+  readonly proxyGrants: CredentialGrants;
   /** `admin` opens the /admin endpoints. */
   readonly roles: readonly string[];
   /** Its token bucket (its own `rateLimit`, else `rateLimits.default`); absent means not limited. */

@@ -1,4 +1,4 @@
-export { ForbiddenCredentialError, MissingRoleError, UnauthenticatedError } from './access.errors';
+export { ForbiddenCredentialError, ForbiddenProxyError, MissingRoleError, UnauthenticatedError } from './access.errors';
 export { AccessModule } from './access.module';
 export { AccessPolicy } from './access.policy';
 export { AdminGuard } from './admin.guard';

@@ -11,6 +11,7 @@ export type {
   JwtIssuerConfig,
   OAuth2ClientAuth,
   OAuth2Credential,
+  ProxySettings,
   RateLimit,
   RateLimitsPolicy,
   RotationConfig,
@@ -43,3 +44,4 @@ export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './envir
 export type { EventLoopBlock } from './environment/test-hooks.parser';
 export { HTTP_TIMEOUT_DEFAULTS, type HttpTimeouts } from './environment/http-environment.parser';
 export { ProcessEnvironment } from './environment/process-environment.service';
+export { tryParseByteSize, UPSTREAM_NAME_PATTERN } from './schema/proxy.schema';

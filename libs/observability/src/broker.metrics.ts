@@ -84,6 +84,12 @@ export class BrokerMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly rejections = new Counter({
+    name: 'broker_token_rejections_total',
+    help: 'Tokens reported rejected by an upstream API, by outcome (refreshed, cooldown, not_current).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly rotations = new Counter({
     name: 'broker_secret_rotations_total',
     help: 'Client-secret rotations by credential and outcome.',
@@ -101,6 +107,19 @@ export class BrokerMetrics {
     help: 'HTTP request duration by route pattern.',
     labelNames: ['route'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly proxyRequests = new Counter({
+    name: 'broker_proxy_requests_total',
+    help: 'Calls through the credential-injecting proxy, by credential, upstream name and status answered.',
+    labelNames: ['credential', 'upstream', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly proxyDuration = new Histogram({
+    name: 'broker_proxy_request_duration_seconds',
+    help: 'Duration of proxied calls, from the request to the last byte of the answer.',
+    labelNames: ['credential', 'upstream'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
   readonly rateLimited = new Counter({

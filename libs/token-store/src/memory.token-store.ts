@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Fence } from '@broker/locking';
 import type { StoredToken } from './stored-token';
-import { type PutOutcome, type SharedFailure, TokenStore } from './token-store.port';
+import { type PutOutcome, type RejectionClaim, type SharedFailure, TokenStore } from './token-store.port';
 
 /** In-process token store: the embedded default, one broker process, nothing shared (so the fence is not checked). */
 @Injectable()
 export class MemoryTokenStore extends TokenStore {
   private readonly tokens = new Map<string, StoredToken>();
   private readonly failures = new Map<string, SharedFailure>();
+  private readonly rejections = new Map<string, { readonly tokenSha256: string; readonly until: number }>();
 
   async get(credentialId: string): Promise<StoredToken | undefined> {
     return this.tokens.get(credentialId);
@@ -35,5 +36,12 @@ export class MemoryTokenStore extends TokenStore {
 
   async clearFailure(credentialId: string): Promise<void> {
     this.failures.delete(credentialId);
+  }
+
+  async claimRejection(credentialId: string, tokenSha256: string, cooldownMs: number): Promise<RejectionClaim> {
+    const held = this.rejections.get(credentialId);
+    if (held && held.until > Date.now()) return held.tokenSha256 === tokenSha256 ? 'same' : 'other';
+    this.rejections.set(credentialId, { tokenSha256, until: Date.now() + cooldownMs });
+    return 'claimed';
   }
 }

@@ -3,8 +3,8 @@ import { type Fence, fencedWrite } from '@broker/locking';
 import { REDIS_CLIENT, type RedisClient, RedisKeyspace } from '@broker/redis';
 import type { StoredToken } from './stored-token';
 import { TokenCipher } from './token.cipher';
-import { failureKey, tokenKey } from './token-store.keys';
-import { type PutOutcome, type SharedFailure, TokenStore } from './token-store.port';
+import { failureKey, rejectionKey, tokenKey } from './token-store.keys';
+import { type PutOutcome, type RejectionClaim, type SharedFailure, TokenStore } from './token-store.port';
 
 /**
  * Fleet token store: one encrypted record per credential in Redis, a hash `{exp, iat, v}` where `v` is the
@@ -65,5 +65,12 @@ export class RedisTokenStore extends TokenStore {
 
   async clearFailure(credentialId: string): Promise<void> {
     await this.redis.del(failureKey(this.keyspace, credentialId));
+  }
+
+  async claimRejection(credentialId: string, tokenSha256: string, cooldownMs: number): Promise<RejectionClaim> {
+    // One round trip, atomic: set the claim if none is held, and learn whose claim it is otherwise (Redis >= 7).
+    const held = await this.redis.set(rejectionKey(this.keyspace, credentialId), tokenSha256, 'PX', cooldownMs, 'NX', 'GET');
+    if (held === null) return 'claimed';
+    return held === tokenSha256 ? 'same' : 'other';
   }
 }

@@ -9,3 +9,8 @@ export function tokenKey(keyspace: RedisKeyspace, credentialId: string): string 
 export function failureKey(keyspace: RedisKeyspace, credentialId: string): string {
   return keyspace.tagged(credentialTag(credentialId), 'failure');
 }
+
+/** The claim on a credential's rejection-triggered refresh (the rejected token's SHA-256), for the cooldown. */
+export function rejectionKey(keyspace: RedisKeyspace, credentialId: string): string {
+  return keyspace.tagged(credentialTag(credentialId), 'rejection');
+}

@@ -14,6 +14,13 @@ export interface SharedFailure {
 }
 
 /**
+ * Outcome of claiming a credential's rejection-triggered refresh: `claimed` (no claim was held: refresh),
+ * `same` (a claim for the same rejected token is held: its refresh is under way or done), `other` (a claim for
+ * another token is held: the cooldown is in force, refresh nothing).
+ */
+export type RejectionClaim = 'claimed' | 'same' | 'other';
+
+/**
  * Port: where the broker keeps one token per credential. In-process mode keeps it in memory; fleet mode
  * shares it through Redis. A write never lets a stored expiry go backwards, and in fleet mode only the
  * holder of the credential's refresh lock can write (`fence`, checked by locking's `fencedWrite`).
@@ -34,4 +41,9 @@ export abstract class TokenStore {
   abstract failure(credentialId: string): Promise<SharedFailure | undefined>;
   /** Clears a shared failure after a success. */
   abstract clearFailure(credentialId: string): Promise<void>;
+  /**
+   * Claims, for the whole fleet and `cooldownMs`, the one refresh a rejected token may trigger;
+   * `tokenSha256` names the rejected token (its hex SHA-256, never the token).
+   */
+  abstract claimRejection(credentialId: string, tokenSha256: string, cooldownMs: number): Promise<RejectionClaim>;
 }

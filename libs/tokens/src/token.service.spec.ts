@@ -17,6 +17,7 @@ const POLICY: TokenPolicy = {
   upstreamTimeoutMs: 3_000,
   upstreamAttempts: 3,
   callerWaitMs: 5_000,
+  rejectionCooldownMs: 30_000,
 };
 const CREDENTIAL = { id: 'c1' } as CredentialConfig;
 const HOUR = 3_600_000;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
@@ -5,7 +6,7 @@ import { CredentialLocks, fenceFingerprint, type LockHandle, LockUnavailableErro
 import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { type FleetEvent, FleetBus } from '@broker/fleet';
-import { type SharedFailure, type StoredToken, TokenStore } from '@broker/token-store';
+import { MemoryTokenStore, type SharedFailure, type StoredToken, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
 import { RefreshLockLostError, UnknownCredentialError } from './token.errors';
@@ -40,6 +41,8 @@ export class TokenService implements OnModuleDestroy {
   private readonly states = new Map<string, CredentialState>();
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
   private readonly storeChecks = new Map<string, Promise<StoredToken | undefined>>();
+  /** Rejection claims made while the shared store was unreachable: this instance's own cooldown. */
+  private readonly localRejectionClaims = new MemoryTokenStore();
   private readonly unsubscribers: (() => void)[];
 
   constructor(
@@ -116,6 +119,40 @@ export class TokenService implements OnModuleDestroy {
     state.failure = undefined;
     await this.quietly(this.store.clearFailure(credentialId));
     return this.refresh(credential);
+  }
+
+  /**
+   * A caller (or the proxy) reports that an upstream API rejected the token whose SHA-256 is `tokenSha256`.
+   * If that is the credential's current token, it is replaced once for the whole fleet (the same lock and
+   * single-flight as any refresh), at most once per `tokens.rejectionCooldown`; a fingerprint of any other
+   * token (already replaced, or unknown) never causes an upstream call. Returns the token to use now.
+   */
+  async reportRejection(credentialId: string, tokenSha256: string): Promise<{ token: StoredToken; outcome: RejectionOutcome }> {
+    const credential = this.config.credential(credentialId);
+    if (!credential) throw new UnknownCredentialError(credentialId);
+    const state = this.stateOf(credentialId);
+    const current = await this.loadFromStore(credentialId, state);
+    if (!current || sha256Hex(current.accessToken) !== tokenSha256) {
+      this.metrics.rejections.inc({ outcome: 'not_current' });
+      return { token: await this.getToken(credentialId, this.config.current.tokens.minTtlDefaultSeconds), outcome: 'not_current' };
+    }
+    const cooldownMs = this.config.current.tokens.rejectionCooldownMs;
+    // With the shared store unreachable, the cooldown is this instance's own; the refresh lock still keeps
+    // the fleet at one mint per rejected token wherever it works.
+    const claim =
+      (await this.quietly(this.store.claimRejection(credentialId, tokenSha256, cooldownMs))) ??
+      (await this.localRejectionClaims.claimRejection(credentialId, tokenSha256, cooldownMs));
+    if (claim === 'other') {
+      this.metrics.rejections.inc({ outcome: 'cooldown' });
+      return { token: current, outcome: 'cooldown' };
+    }
+    this.logger.warn({ msg: 'token rejected upstream; refreshing it for the fleet', credential_id: credentialId, claim });
+    // `same`: another instance claimed this token's refresh; the lock makes this wait for (or adopt) its token.
+    let token = await this.refresh(credential, current.expiresAt);
+    // A refresh already in flight may have started before `current` existed and ended with it: go once more.
+    if (token.accessToken === current.accessToken) token = await this.refresh(credential, current.expiresAt);
+    this.metrics.rejections.inc({ outcome: 'refreshed' });
+    return { token, outcome: 'refreshed' };
   }
 
   /** What this instance knows about a credential after catching up with the store (never the token). */
@@ -421,6 +458,14 @@ export class TokenService implements OnModuleDestroy {
       if (!this.config.credential(credentialId)) this.dropState(credentialId);
     }
   }
+}
+
+/** What a reported rejection led to: a refresh, nothing (cooldown), or nothing (not the current token). */
+export type RejectionOutcome = 'refreshed' | 'cooldown' | 'not_current';
+
+/** Lower-case hex SHA-256, the form callers report rejected tokens in. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** `token` if it expires after `before` and may still be served. */

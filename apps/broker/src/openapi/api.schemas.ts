@@ -11,6 +11,11 @@ export class TokenResponseDto {
   @ApiProperty({ format: 'date-time', description: 'RFC 3339 UTC.' }) expires_at!: string;
 }
 
+export class RejectionReportDto {
+  @ApiProperty({ description: 'Lower-case hex SHA-256 of the access token the API rejected (never the token itself).', pattern: '^[0-9a-f]{64}$' })
+  token_sha256!: string;
+}
+
 export class CallerHeadersDto {
   @ApiProperty({ example: 'Bearer eyJ…' }) authorization!: string;
   @ApiPropertyOptional({ description: 'Adobe credentials: the client id.' }) 'x-api-key'?: string;

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { addProxyPaths } from './proxy-paths';
 
 /** Serves the OpenAPI document generated from the controllers at `/docs-json` and a browsable page at `/docs`. */
 export function installOpenApi(app: NestFastifyApplication): void {
@@ -12,5 +13,6 @@ export function installOpenApi(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A caller API key (or workload JWT).' }, 'caller')
       .build(),
   );
+  addProxyPaths(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Token broker API' });
 }

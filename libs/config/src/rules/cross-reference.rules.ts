@@ -62,16 +62,19 @@ export function checkCrossReferences(rawCredentials: unknown, rawCallers: unknow
   if (rawCredentials !== undefined && !Array.isArray(rawCredentials)) return;
   const known = new Set(credentials.map((e) => validId(e.node)).filter((id) => id !== undefined));
   for (const { index, node } of callers) {
-    const refs = node['credentials'];
-    if (!Array.isArray(refs)) continue;
-    const path = childPath(childPath('callers', index), 'credentials');
-    if (refs.length > 1 && refs.includes(ALL_CREDENTIALS)) issues.add(path, MESSAGES.wildcardNotAlone);
-    refs.forEach((ref: unknown, i) => {
-      if (typeof ref === 'string' && ID_PATTERN.test(ref) && !known.has(ref)) {
-        issues.add(childPath(path, i), MESSAGES.unknownCredential(ref));
-      }
-    });
+    for (const key of ['credentials', 'proxy']) checkGrantList(node[key], childPath(childPath('callers', index), key), known, issues);
   }
+}
+
+/** A grant list names configured credentials only, and `*` stands alone. */
+function checkGrantList(refs: unknown, path: string, known: ReadonlySet<string>, issues: IssueCollector): void {
+  if (!Array.isArray(refs)) return;
+  if (refs.length > 1 && refs.includes(ALL_CREDENTIALS)) issues.add(path, MESSAGES.wildcardNotAlone);
+  refs.forEach((ref: unknown, i) => {
+    if (typeof ref === 'string' && ID_PATTERN.test(ref) && !known.has(ref)) {
+      issues.add(childPath(path, i), MESSAGES.unknownCredential(ref));
+    }
+  });
 }
 
 /** Rules spanning issuers and JWT callers: unique issuers, and one caller per issuer and subject. */

@@ -54,8 +54,8 @@ describe('credentials[] with provider adobe-ims-jwt', () => {
     ['metascopes[0]', { metascopes: ['https://ims-na1.adobelogin.com/s/ent_dataservices_sdk'] }, MESSAGES.metascope],
     ['metascopes[1]', { metascopes: ['a', 'a'] }, MESSAGES.repeats('credentials[0].metascopes[0]')],
     ['secret', { secret: undefined }, MESSAGES.required],
-    ['scopes', { scopes: ['openid'] }, MESSAGES.unknownKey(['provider', 'id', 'imsUrl', 'clientId', 'orgId', 'technicalAccountId', 'metascopes', 'secret', 'headers'])],
-    ['privateKey', { privateKey: '-----BEGIN PRIVATE KEY-----' }, MESSAGES.unknownKey(['provider', 'id', 'imsUrl', 'clientId', 'orgId', 'technicalAccountId', 'metascopes', 'secret', 'headers'])],
+    ['scopes', { scopes: ['openid'] }, MESSAGES.unknownKey(['provider', 'id', 'imsUrl', 'clientId', 'orgId', 'technicalAccountId', 'metascopes', 'secret', 'headers', 'proxy'])],
+    ['privateKey', { privateKey: '-----BEGIN PRIVATE KEY-----' }, MESSAGES.unknownKey(['provider', 'id', 'imsUrl', 'clientId', 'orgId', 'technicalAccountId', 'metascopes', 'secret', 'headers', 'proxy'])],
     ['clientSecret', { clientSecret: 'x' }, MESSAGES.clearTextSecret],
   ])('reports %s for %j', (field, overrides, message) => {
     expect(issuesOf(withJwt(overrides))).toEqual([{ path: `credentials[0].${field}`, message }]);

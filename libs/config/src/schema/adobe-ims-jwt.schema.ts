@@ -3,6 +3,7 @@ import { HEADER_PLACEHOLDERS, MESSAGES, METASCOPE_PATTERN, TECHNICAL_ACCOUNT_ID_
 import { ADOBE_IDENTITY } from './adobe-identity.schema';
 import { listOf, mapping, text } from './field.schemas';
 import { headerTemplates } from './header-templates.schema';
+import { proxySettings } from './proxy.schema';
 import { secretRef } from './secret-ref.schema';
 
 /** `provider: adobe-ims-jwt`: Adobe's legacy Service Account (JWT) credential. */
@@ -13,4 +14,5 @@ export const adobeImsJwtCredential = mapping({
   metascopes: listOf(text(METASCOPE_PATTERN, MESSAGES.metascope), { nonEmpty: true, unique: true }),
   secret: secretRef.meta({ description: 'JSON with client_secret and private_key (PEM), optionally certificate' }),
   headers: headerTemplates(HEADER_PLACEHOLDERS.adobe).optional(),
+  proxy: proxySettings.optional(),
 });

@@ -3,6 +3,7 @@ import { HEADER_PLACEHOLDERS, MESSAGES, SCOPE_PATTERN } from '../config.constant
 import { ADOBE_IDENTITY } from './adobe-identity.schema';
 import { hasIssueAt, isMapping, listOf, mapping, text } from './field.schemas';
 import { headerTemplates } from './header-templates.schema';
+import { proxySettings } from './proxy.schema';
 import { rotationSettings } from './rotation.schema';
 import { secretRef } from './secret-ref.schema';
 
@@ -13,6 +14,7 @@ export const adobeImsCredential = mapping({
   scopes: listOf(text(SCOPE_PATTERN, MESSAGES.scope), { nonEmpty: true, unique: true }),
   secret: secretRef,
   headers: headerTemplates(HEADER_PLACEHOLDERS.adobe).optional(),
+  proxy: proxySettings.optional(),
   rotation: rotationSettings.optional().meta({ description: 'client-secret rotation through the Adobe I/O Management API' }),
 }).check(
   // Rotation moves versions in Secrets Manager. A wrong source is reported once, on `rotation` itself:

@@ -5,6 +5,7 @@ import type { caller } from './caller.schema';
 import type { jwtIssuer } from './issuer.schema';
 import type { secretsPolicy, tokenPolicy } from './policy.schema';
 import type { rateLimit, rateLimitsPolicy } from './rate-limit.schema';
+import type { proxySettings } from './proxy.schema';
 import type { rotationSettings } from './rotation.schema';
 import type { secretRef } from './secret-ref.schema';
 
@@ -28,6 +29,9 @@ export type SecretRef = Frozen<z.output<typeof secretRef>>;
  * `{access_token}`, `{client_id}` and (Adobe providers) `{org_id}`. Absent means the provider's default.
  */
 export type HeaderTemplates = Readonly<Record<string, string>>;
+
+/** `proxy:` of a credential: its upstreams (name -> base URL without trailing slash), timeout and body limit. */
+export type ProxySettings = Frozen<z.output<typeof proxySettings>>;
 
 /** `rotation:` of an `adobe-ims` credential. */
 export type RotationConfig = Frozen<z.output<typeof rotationSettings>>;

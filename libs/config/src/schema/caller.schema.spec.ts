@@ -77,6 +77,7 @@ describe('caller identity', () => {
       jwt: { issuer: K8S, subject: 'system:serviceaccount:billing:billing-svc' },
       credentials: ['aep-prod'],
       roles: [],
+      proxy: [],
     });
     expect(config.callers[0]?.apiKeySha256).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CREDENTIAL_GLOB_PATTERN, ID_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from '../config.constants';
 import { hasIssueAt, listOf, mapping, oneOf, text } from './field.schemas';
 import { jwtClaim } from './issuer.schema';
+import { proxyGrants } from './proxy.schema';
 import { rateLimit } from './rate-limit.schema';
 import { certificateIdentities } from './certificate-identity.schema';
 
@@ -27,6 +28,7 @@ export const caller = mapping({
     .optional()
     .meta({ description: "credential ids, patterns such as aep-*, or '*' for all" }),
   roles: listOf(oneOf(CALLER_ROLES), { unique: true }).prefault([]),
+  proxy: proxyGrants.prefault([]),
   rateLimit: rateLimit.optional().meta({ description: 'the caller own bucket; absent means rateLimits.default' }),
 })
   .check(
@@ -37,18 +39,20 @@ export const caller = mapping({
         const failedIdentity = hasIssueAt(ctx, 'apiKeySha256') || hasIssueAt(ctx, 'jwtSubject') || hasIssueAt(ctx, 'certificate');
         if (identities === 0 && !failedIdentity) ctx.addIssue({ code: 'custom', message: MESSAGES.callerIdentity, path: [] });
         if (entry.jwtSubject === undefined && entry.issuer !== undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.callerIssuerWithoutJwt, path: ['issuer'] });
-        // An admin-only caller (operators, CI) needs no credential; everyone else must be granted something.
-        if (hasIssueAt(ctx, 'roles') || hasIssueAt(ctx, 'credentials') || entry.roles.includes('admin')) return;
+        // An admin-only caller (operators, CI) needs no credential, nor does a proxy-only one (it never holds
+        // a token); everyone else must be granted something.
+        if (hasIssueAt(ctx, 'roles') || hasIssueAt(ctx, 'credentials') || hasIssueAt(ctx, 'proxy') || entry.roles.includes('admin') || entry.proxy.length > 0) return;
         if (entry.credentials === undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.required, path: ['credentials'] });
         else if (entry.credentials.length === 0) ctx.addIssue({ code: 'custom', message: MESSAGES.emptyList, path: ['credentials'] });
       },
       { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
     ),
   )
-  .transform(({ id, apiKeySha256, jwtSubject, issuer, certificate, credentials = [], roles, rateLimit: limit }) => ({
+  .transform(({ id, apiKeySha256, jwtSubject, issuer, certificate, credentials = [], roles, proxy, rateLimit: limit }) => ({
     id,
     credentials,
     roles,
+    proxy,
     ...(limit !== undefined && { rateLimit: limit }),
     ...(apiKeySha256 !== undefined && { apiKeySha256: apiKeySha256.toLowerCase() }),
     ...(jwtSubject !== undefined && { jwt: { subject: jwtSubject, ...(issuer !== undefined && { issuer }) } }),

@@ -4,7 +4,7 @@ import { configDoc, credentialDoc, credentialOf, issuesOf, parseDoc, type Doc } 
 
 const PROVIDERS = ['adobe-ims', 'adobe-ims-jwt', 'oauth2'];
 const KEYS_OF_ANY_PROVIDER = [
-  ...['provider', 'id', 'imsUrl', 'clientId', 'orgId', 'scopes', 'secret', 'headers', 'rotation'],
+  ...['provider', 'id', 'imsUrl', 'clientId', 'orgId', 'scopes', 'secret', 'headers', 'proxy', 'rotation'],
   ...['technicalAccountId', 'metascopes', 'tokenUrl', 'clientAuth', 'params', 'defaultLifetime'],
 ];
 

@@ -17,7 +17,7 @@ function oauth2Doc(overrides: Doc = {}): Doc {
 }
 
 const withOAuth2 = (overrides: Doc): Doc => configDoc({ credentials: [oauth2Doc(overrides)], callers: [] });
-const OAUTH2_KEYS = ['provider', 'id', 'tokenUrl', 'clientId', 'clientAuth', 'scopes', 'params', 'defaultLifetime', 'secret', 'headers'];
+const OAUTH2_KEYS = ['provider', 'id', 'tokenUrl', 'clientId', 'clientAuth', 'scopes', 'params', 'defaultLifetime', 'secret', 'headers', 'proxy'];
 
 describe('credentials[] with provider oauth2', () => {
   it('reads the documented example', () => {

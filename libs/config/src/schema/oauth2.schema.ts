@@ -13,6 +13,7 @@ import { describeKind } from '../errors/config.issues';
 import { looksLikeClearTextSecret } from '../errors/clear-text-secret';
 import { clientId, credentialId } from './adobe-identity.schema';
 import { duration, errorFor, listOf, mapping, oneOf, text } from './field.schemas';
+import { proxySettings } from './proxy.schema';
 import { headerTemplates } from './header-templates.schema';
 import { secretRef } from './secret-ref.schema';
 import { tokenUrl } from './upstream-url.schemas';
@@ -46,6 +47,7 @@ export const oauth2Credential = mapping({
   defaultLifetime: lifetimeSeconds.optional().meta({ description: 'assumed when the response has no expires_in (30s to 7d)' }),
   secret: secretRef.meta({ description: 'the client secret, or for private_key_jwt JSON with private_key (PEM) and optional kid, certificate' }),
   headers: headerTemplates(HEADER_PLACEHOLDERS.oauth2).optional(),
+  proxy: proxySettings.optional(),
 }).transform(({ defaultLifetime, headers, ...credential }) => ({
   ...credential,
   ...(defaultLifetime !== undefined && { defaultLifetimeSeconds: defaultLifetime }),

@@ -26,6 +26,7 @@ describe('tokens and secrets sections', () => {
       'upstreamTimeout',
       'upstreamAttempts',
       'callerWait',
+      'rejectionCooldown',
     ])],
   ])('reports tokens.%s = %j', (field, value, message) => {
     expect(issuesOf(configDoc({ tokens: { [field]: value } }))).toEqual([{ path: `tokens.${field}`, message }]);
@@ -69,6 +70,7 @@ describe('tokens and secrets sections', () => {
       upstreamTimeoutMs: 3_000,
       upstreamAttempts: 3,
       callerWaitMs: 5_000,
+      rejectionCooldownMs: 30_000,
     });
   });
 });

@@ -1,5 +1,6 @@
 import { CONFIG_DEFAULTS } from '../config.constants';
 import { duration, mapping, numberBetween } from './field.schemas';
+import { PROXY_CONFIG, rejectionCooldown } from './proxy.schema';
 
 const D = CONFIG_DEFAULTS;
 
@@ -13,6 +14,9 @@ export const tokenPolicy = mapping({
   upstreamTimeout: duration.prefault(D.upstreamTimeout),
   upstreamAttempts: numberBetween(1, 10, { integer: true }).prefault(D.upstreamAttempts),
   callerWait: duration.prefault(D.callerWait).meta({ description: 'the longest a caller waits for a refresh; past it a 503 with Retry-After while the refresh carries on' }),
+  rejectionCooldown: rejectionCooldown
+    .prefault(PROXY_CONFIG.defaultRejectionCooldown)
+    .meta({ description: 'at most one refresh triggered by a reported token rejection per credential within this time (1s to 1h)' }),
 }).transform((tokens) => ({
   refreshAt: tokens.refreshAt,
   refreshJitter: tokens.refreshJitter,
@@ -22,6 +26,7 @@ export const tokenPolicy = mapping({
   upstreamTimeoutMs: tokens.upstreamTimeout,
   upstreamAttempts: tokens.upstreamAttempts,
   callerWaitMs: tokens.callerWait,
+  rejectionCooldownMs: tokens.rejectionCooldown,
 }));
 
 /** `secrets:`. */

@@ -8,7 +8,7 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** The rule every upstream URL shares: https (http only on loopback), no user name or password. */
-function checkUpstreamUrl(value: unknown, notUrl: string): { url: URL } | { problem: string } {
+export function checkUpstreamUrl(value: unknown, notUrl: string): { url: URL } | { problem: string } {
   if (typeof value !== 'string' || !URL.canParse(value)) return { problem: notUrl };
   const url = new URL(value);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
