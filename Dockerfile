@@ -18,6 +18,8 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The npm workspace (the client library) must be declared for npm ci to accept the lockfile.
+COPY packages/client/package.json ./packages/client/
 RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.prod.json ./
 COPY scripts/prod-tree.sh ./scripts/prod-tree.sh
@@ -30,12 +32,15 @@ RUN scripts/prod-tree.sh
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY packages/client/package.json ./packages/client/
+# --workspaces=false: the runtime needs the broker's dependencies, not a link to the client library.
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
 
 # Demo only (docker-compose): the IMS emulator, compiled from test/support with the full dev build.
 FROM build AS ims-emulator
 COPY tsconfig.build.json ./
 COPY test/support ./test/support
+COPY packages ./packages
 RUN npm run build
 USER 10001:10001
 CMD ["node", "dist/test/support/ims-emulator.js"]

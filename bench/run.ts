@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --scenario serving,upstream,scale,fleet-refresh] [-- --profile always|never]
+ * `npm run bench [-- --quick] [-- --scenario serving,upstream,scale,fleet-refresh,client] [-- --profile always|never]
  *  [-- --no-docs] [-- --broker-log-level debug]`: runs the benchmark scenarios on this machine, writes `bench/results/<date>.json`, and
  * regenerates the tables of `docs/benchmarks.md` from the newest results of each scenario.
  */
@@ -14,8 +14,9 @@ import { runServing, type ServingResult } from './scenarios/serving';
 import { runUpstreamEconomy, type UpstreamEconomyResult } from './scenarios/upstream-economy';
 import { runScale, type ScaleResult } from './scenarios/scale';
 import { runFleetRefresh, type FleetRefreshResult } from './scenarios/fleet-refresh';
+import { runClient, type ClientResult } from './scenarios/client';
 
-export const SCENARIOS = ['serving', 'upstream', 'scale', 'fleet-refresh'] as const;
+export const SCENARIOS = ['serving', 'upstream', 'scale', 'fleet-refresh', 'client'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -33,6 +34,7 @@ export interface BenchResults {
     upstream?: UpstreamEconomyResult;
     scale?: ScaleResult;
     'fleet-refresh'?: FleetRefreshResult;
+    client?: ClientResult;
   };
   failures: { scenario: ScenarioName; error: string }[];
 }
@@ -138,6 +140,9 @@ async function main(): Promise<void> {
           break;
         case 'fleet-refresh':
           results.scenarios['fleet-refresh'] = await runFleetRefresh(ctx);
+          break;
+        case 'client':
+          results.scenarios.client = await runClient(ctx);
           break;
         default: {
           const unknown: never = scenario;

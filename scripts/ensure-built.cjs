@@ -1,5 +1,6 @@
 // `npm start` and `npm run demo` run the compiled service; build first when dist/ is missing or older
 // than the sources, so a fresh checkout needs no separate build step.
+require('./check-node.cjs');
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -17,7 +18,10 @@ function newest(dir) {
   return latest;
 }
 
-const sources = Math.max(...['apps', 'libs', 'test/support'].map((dir) => newest(join(root, dir))));
-if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
+// The client package (packages/client) is built by the same `npm run build`; tests install it by name.
+const clientEntry = join(root, 'packages/client/dist/index.js');
+const sources = Math.max(...['apps', 'libs', 'test/support', 'packages/client/src'].map((dir) => newest(join(root, dir))));
+const stale = (file) => !existsSync(file) || statSync(file).mtimeMs < sources;
+if (stale(entry) || stale(clientEntry)) {
   execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
 }

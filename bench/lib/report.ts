@@ -3,12 +3,14 @@ import { dirname, join, relative } from 'node:path';
 import type { BenchResults, ScenarioName } from '../run';
 import type { ProfileSummary } from './cpuprofile';
 import { machineLine } from './machine';
+import { clientSection } from '../scenarios/client';
 
 const SECTIONS: readonly { scenario: ScenarioName; title: string }[] = [
   { scenario: 'serving', title: '1. Serving a cache hit' },
   { scenario: 'upstream', title: '2. Upstream economy (cold fleet)' },
   { scenario: 'scale', title: '3. Scale with credentials' },
   { scenario: 'fleet-refresh', title: '4. Fleet refresh under contention' },
+  { scenario: 'client', title: '5. The client library' },
 ];
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -174,6 +176,7 @@ const RENDERERS: Record<ScenarioName, (root: string, file: string, results: Benc
   upstream: upstreamSection,
   scale: scaleSection,
   'fleet-refresh': fleetSection,
+  client: clientSection,
 };
 
 /**

@@ -87,7 +87,9 @@ describe('brokerctl against the real broker', () => {
   it('refreshes, shows and evicts a token', async () => {
     const empty = await brokerctl(['status']);
     expect(empty.code).toBe(0);
-    expect(empty.stdout).toMatch(/^ID\s+PROVIDER\s+TOKEN\b/);
+    // Which instance answered, its readiness and config hash; then the credentials; then the fleet (this one).
+    expect(empty.stdout).toMatch(/^answered by \S+:\d+ \([0-9a-f]{8}\): ready, config [0-9a-f]{12}\n\nID\s+PROVIDER\s+TOKEN\b/);
+    expect(empty.stdout).toMatch(/\nfleet: 1 live instance\nINSTANCE\s+READINESS\s+CONFIG\s+LAST HEARTBEAT\n\S+:\d+ \([0-9a-f]{8}\)\s+ready\s+[0-9a-f]{12}\s/);
     expect(empty.stdout).toMatch(/^aep-prod\s+adobe-ims\s+none\s/m);
 
     const refresh = await brokerctl(['refresh', 'aep-prod']);

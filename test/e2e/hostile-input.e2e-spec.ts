@@ -362,6 +362,20 @@ describe('hostile input (fuzz)', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
+  it('answers an HTTP/1.1 request without Host with a 400 problem body, and HTTP/1.0 without it normally', async () => {
+    const auth = `Authorization: Bearer ${API_KEY}\r\n`;
+    for (const path of ['/v1/tokens/alpha', '/health/live', '/no/such/route']) {
+      const answer = await sendRaw(Buffer.from(`GET ${path} HTTP/1.1\r\n${auth}\r\n`));
+      expect(answer?.status).toBe(400);
+      expect(answer?.text).toMatch(/content-type: application\/problem\+json/i);
+      const body = JSON.parse(answer?.text.slice(answer.text.indexOf('\r\n\r\n') + 4) ?? '{}') as Record<string, unknown>;
+      expect(body).toMatchObject({ status: 400, code: 'invalid_request', detail: expect.stringMatching(/Host/) });
+      expect(answer?.text).not.toContain('"access_token"');
+    }
+    // HTTP/1.0 never required Host.
+    expect((await sendRaw(Buffer.from(`GET /v1/tokens/alpha HTTP/1.0\r\n${auth}\r\n`)))?.status).toBe(200);
+  });
+
   it('is still alive and ready, and wrote nothing secret to its logs', async () => {
     expect((await call(broker.url, '/health/live')).status).toBe(200);
     expect((await call(broker.url, '/health/ready')).status).toBe(200);

@@ -64,12 +64,15 @@ describe('client-secret rotation (in-process broker, local mode)', () => {
       scopes: ['openid'],
       secret: { source: 'env', name: 'ROTATION_E2E_PLAIN' },
     });
+    // Boot reads every secret and stops on an unset env variable (test/e2e/boot-checks.e2e-spec.ts).
+    savedEnv.set('ROTATION_E2E_PLAIN', process.env.ROTATION_E2E_PLAIN);
+    process.env.ROTATION_E2E_PLAIN = 'plain-secret-not-used-by-any-test';
     broker = await startInProcess(JSON.stringify(config), { ROTATION_CHECK_INTERVAL: '200ms' });
   });
   afterAll(async () => {
     await broker?.close();
     await world?.close();
-    for (const name of AWS_ENV_NAMES) {
+    for (const name of [...AWS_ENV_NAMES, 'ROTATION_E2E_PLAIN']) {
       const value = savedEnv.get(name);
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;

@@ -77,6 +77,7 @@ describe('client secret sources', () => {
 
   describe('every source, all reachable', () => {
     let broker: BrokerUnderTest;
+    let bootReads: SecretsManagerEmulator['requests'];
 
     beforeAll(async () => {
       sm.putSecret('e2e/plain', secrets.awsPlain);
@@ -92,6 +93,7 @@ describe('client secret sources', () => {
         credential('file', { source: 'file', path: join(secretDir, 'file-secret') }),
         credential('env', { source: 'env', name: ENV_NAME }),
       ]);
+      bootReads = [...sm.requests];
     });
     afterAll(() => broker.close());
 
@@ -106,7 +108,8 @@ describe('client secret sources', () => {
       expect(secretSentBy(`client-${id}`)).toBe(secret);
       if (id.startsWith('aws-')) {
         // Through the real SDK: a signed GetSecretValue for the configured id and stage.
-        const read = sm.requests.filter((r) => r.action === 'GetSecretValue').at(-1);
+        // Boot read every secret (and cached it), so the request to look at is boot's.
+        const read = bootReads.filter((r) => r.action === 'GetSecretValue' && r.input['SecretId'] === (id === 'aws-plain' ? 'e2e/plain' : 'e2e/json')).at(-1);
         expect(read?.headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 /);
         expect(read?.input).toEqual({ SecretId: id === 'aws-plain' ? 'e2e/plain' : 'e2e/json', VersionStage: 'AWSCURRENT' });
       }
@@ -133,7 +136,7 @@ describe('client secret sources', () => {
     });
   });
 
-  describe('a secret that cannot be read', () => {
+  describe('an aws secret that cannot be read (boot goes on; env and file ones stop it: test/e2e/boot-checks.e2e-spec.ts)', () => {
     let broker: BrokerUnderTest;
 
     beforeAll(async () => {
@@ -141,17 +144,37 @@ describe('client secret sources', () => {
       broker = await brokerWith([
         credential('aws-missing', { source: 'aws', secretId: 'e2e/does-not-exist' }),
         credential('aws-no-field', { source: 'aws', secretId: 'e2e/no-client-secret' }),
-        credential('file-missing', { source: 'file', path: join(secretDir, 'no-such-file') }),
-        credential('env-missing', { source: 'env', name: 'E2E_BROKER_VARIABLE_THAT_IS_NOT_SET' }),
       ]);
     });
     afterAll(() => broker.close());
 
-    it.each(['aws-missing', 'aws-no-field', 'file-missing', 'env-missing'])('answers 503 secret_unavailable for %s without calling IMS', async (id) => {
+    it('warned once per credential at boot, with the SDK\'s own cause', () => {
+      const warned = broker.logs.entries.filter((e) => e['msg'] === 'secret not readable at boot; starting anyway and retrying when it is needed');
+      expect(warned.map((e) => [e['level'], e['credential_id'], e['reason']]).sort()).toEqual([
+        ['warn', 'aws-missing', "Secrets Manager GetSecretValue for e2e/does-not-exist failed: ResourceNotFoundException: Secrets Manager can't find the specified secret."],
+        ['warn', 'aws-no-field', 'the secret holds no client secret (a string, or JSON with "client_secret")'],
+      ]);
+    });
+
+    it.each(['aws-missing', 'aws-no-field'])('answers 503 secret_unavailable for %s without calling IMS', async (id) => {
       const response = await call(broker.url, `/v1/tokens/${id}`, { apiKey: API_KEY });
       expectProblem(response, 503, 'secret_unavailable');
       expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
       expect(ims.calls).toBe(0);
+    });
+
+    it('is not ready: no credential can be served; the body gives each cause', async () => {
+      const ready = await call(broker.url, '/health/ready');
+      expect(ready.status).toBe(503);
+      const body = ready.body as HealthBody;
+      expect(body.status).toBe('error');
+      expect(body.error?.['credentials']).toMatchObject({ status: 'down', servable: 0, total: 2 });
+      expect(body.error?.['secrets']).toMatchObject({
+        status: 'degraded',
+        aws: { available: 0, unavailable: ['aws-missing', 'aws-no-field'] },
+        failing: { 'aws-missing': expect.stringContaining("ResourceNotFoundException: Secrets Manager can't find the specified secret.") },
+      });
+      expect(ready.text).not.toMatch(/at .*\.(ts|js):\d+/);
     });
   });
 
@@ -176,7 +199,8 @@ describe('client secret sources', () => {
 
     it('keeps minting with the cached secret while Secrets Manager is unavailable, and stays ready', async () => {
       const first = expectToken(await call(broker.url, '/v1/tokens/aws-cached?min_ttl=0', { apiKey: API_KEY }), 'aws-cached');
-      expect(sm.callsByAction['GetSecretValue']).toBe(1);
+      // Read at boot, and again once the 500 ms cache had passed.
+      expect(sm.callsByAction['GetSecretValue']).toBeGreaterThanOrEqual(1);
 
       sm.mode = 'unavailable';
       // Past secrets.cacheTtl (so the source is asked again) and tokens.minRefreshInterval.
@@ -191,8 +215,14 @@ describe('client secret sources', () => {
       expect(secretSentBy('client-aws-cached')).toBe(secrets.cachedAws);
 
       const ready = await call(broker.url, '/health/ready');
+      // Still serving with the cached secret: degraded (200), with the source's own cause, not out of service.
       expect(ready.status).toBe(200);
-      expect((ready.body as HealthBody).details['secrets']).toMatchObject({ status: 'up', aws: { available: 1, unavailable: [] } });
+      expect((ready.body as HealthBody).status).toBe('degraded');
+      expect((ready.body as HealthBody).details['secrets']).toMatchObject({
+        status: 'degraded',
+        aws: { available: 1, unavailable: [] },
+        failing: { 'aws-cached': expect.stringContaining('failed: ServiceUnavailable: The request has failed due to a temporary failure of the server.') },
+      });
     });
 
     it('keeps minting with the cached secret when the secret file disappears', async () => {
@@ -213,9 +243,10 @@ describe('client secret sources', () => {
     const NEW = `rotated-new-${randomBytes(12).toString('hex')}`;
     const rotatedFile = () => join(secretDir, 'rotated-secret');
 
+    const burst = `burst-${randomBytes(12).toString('hex')}`;
+
     beforeAll(async () => {
-      const burst = `burst-${randomBytes(12).toString('hex')}`;
-      sm.putSecret('e2e/burst', burst);
+      // Stored only after boot (see the test): boot reads every secret, so it would be cached already.
       ims.addClient({ clientId: 'client-aws-burst', secrets: [burst] });
       writeFileSync(rotatedFile(), OLD, { mode: 0o600 });
       ims.addClient({ clientId: 'client-file-rotated', secrets: [OLD] });
@@ -227,11 +258,13 @@ describe('client secret sources', () => {
     afterAll(() => broker.close());
 
     it('reads the secret once for many concurrent cold requests', async () => {
+      sm.putSecret('e2e/burst', burst);
       sm.delayMs = 100;
+      const readsBefore = sm.callsByAction['GetSecretValue'] ?? 0;
       const responses = await Promise.all(Array.from({ length: 50 }, () => call(broker.url, '/v1/tokens/aws-burst', { apiKey: API_KEY })));
       const tokens = new Set(responses.map((r) => expectToken(r, 'aws-burst').access_token));
       expect(tokens.size).toBe(1);
-      expect(sm.callsByAction['GetSecretValue']).toBe(1);
+      expect((sm.callsByAction['GetSecretValue'] ?? 0) - readsBefore).toBe(1);
       expect(ims.calls).toBe(1);
     });
 
@@ -257,6 +290,7 @@ describe('client secret sources', () => {
 
     beforeAll(async () => {
       sm.putSecret('e2e/never-read', `never-${randomBytes(8).toString('hex')}`);
+      sm.mode = 'unavailable';
       broker = await brokerWith([credential('aws-down', { source: 'aws', secretId: 'e2e/never-read' })]);
     });
     afterAll(() => broker.close());
@@ -274,7 +308,13 @@ describe('client secret sources', () => {
       expect(ready.headers.get('cache-control')).toBe('no-store');
       const body = ready.body as HealthBody;
       expect(body.status).toBe('error');
-      expect(body.error?.['secrets']).toEqual({ status: 'down', aws: { available: 0, unavailable: ['aws-down'] } });
+      expect(body.error?.['credentials']).toEqual({
+        status: 'down',
+        servable: 0,
+        total: 1,
+        unservable: { 'aws-down': expect.stringMatching(/^no token held; secret unreadable: Secrets Manager GetSecretValue for e2e\/never-read failed: ServiceUnavailable/) },
+      });
+      expect(body.error?.['secrets']).toMatchObject({ status: 'degraded', aws: { available: 0, unavailable: ['aws-down'] } });
       expect(body.info?.['config']).toMatchObject({ status: 'up' });
       expect(ready.text).not.toMatch(/at .*\.(ts|js):\d+/);
 

@@ -235,4 +235,31 @@ describe('upstream failures', () => {
       expect((response.body as Partial<TokenBody>).access_token).toBeUndefined();
     });
   });
+
+  describe('IMS hangs and nothing valid is held', () => {
+    let broker: BrokerUnderTest;
+
+    beforeAll(async () => {
+      // Without its own bound the caller would wait 3 attempts x 3 s (plus backoff) before hearing anything.
+      broker = await brokerWith([credential('hanging')], { upstreamTimeout: '3s', upstreamAttempts: 3, callerWait: '1s' });
+    });
+    afterAll(() => broker.close());
+
+    it('answers the caller 503 with Retry-After after tokens.callerWait, while the refresh carries on for the next caller', async () => {
+      ims.delayMs = 2_000;
+      const first = await call(broker.url, '/v1/tokens/hanging', { apiKey: API_KEY });
+
+      expectProblem(first, 503, 'upstream_unavailable');
+      expect(first.headers.get('retry-after')).toBe('1');
+      expect(first.elapsedMs).toBeGreaterThanOrEqual(900);
+      expect(first.elapsedMs).toBeLessThan(1_900);
+      // The refresh went on in the background: IMS answers within its first attempt's timeout ...
+      await elapse(1_500);
+      const second = await call(broker.url, '/v1/tokens/hanging', { apiKey: API_KEY });
+      // ... and the next caller gets its token from memory, without another upstream call.
+      expect(expectToken(second, 'hanging').access_token).toBe(ims.issued.at(-1)?.token);
+      expect(second.elapsedMs).toBeLessThan(500);
+      expect(ims.calls).toBe(1);
+    });
+  });
 });

@@ -91,6 +91,7 @@ describe('workload JWT callers', () => {
           { id: 'billing-svc', jwtSubject: BILLING, issuer: K8S, credentials: ['aep-*'] },
           { id: 'flaky-svc', jwtSubject: BILLING, issuer: FLAKY, credentials: ['aep-*'] },
           { id: 'down-svc', jwtSubject: BILLING, issuer: DOWN, credentials: ['aep-*'] },
+          { id: 'numeric-svc', jwtSubject: '12345', issuer: K8S, credentials: ['aep-*'] },
         ],
       },
     });
@@ -106,6 +107,10 @@ describe('workload JWT callers', () => {
     it('is served, whether signed with RS256 or ES256', async () => {
       expectToken(await get('/v1/tokens/aep-prod', await valid()), 'aep-prod');
       expectToken(await get('/v1/tokens/aep-stage', await valid({}, ec)), 'aep-stage');
+    });
+
+    it('is accepted with a numeric-looking subject written as the string RFC 7519 requires', async () => {
+      expectToken(await get('/v1/tokens/aep-prod', await valid({ subject: '12345' })), 'aep-prod');
     });
 
     it('is accepted within the clock leeway of 30 s', async () => {
@@ -153,6 +158,9 @@ describe('workload JWT callers', () => {
       ['a token without exp', () => valid({ noExpiry: true })],
       ['a token without sub', () => signWorkloadToken(rsa, { issuer: K8S, audience: AUDIENCE })],
       ['an unknown subject', () => valid({ subject: 'system:serviceaccount:billing:intruder' })],
+      ['a sub that is an array holding a known subject', () => valid({ subject: undefined, claims: { sub: [BILLING] as unknown as string } })],
+      ['a sub that is a nested array holding a known subject', () => valid({ subject: undefined, claims: { sub: [[BILLING]] as unknown as string } })],
+      ['a numeric sub equal to a numeric subject', () => valid({ subject: undefined, claims: { sub: 12345 as unknown as string } })],
       ['a bad signature (another key under a known kid)', () => valid({ header: { kid: 'rsa-1' } }, attacker)],
       ['a signature over another payload', async () => {
         const [header, , signature] = (await valid()).split('.');
@@ -219,7 +227,7 @@ describe('workload JWT callers', () => {
   });
 
   it('audits JWT callers like any other: issuances with the caller id, refusals with the reason', () => {
-    expect(audit.entries.some((e) => e['action'] === 'token.issue' && e['caller_id'] === 'billing-svc' && e['credential_id'] === 'aep-prod')).toBe(true);
+    expect(audit.entries.some((e) => e['action'] === 'token.issue' && e['caller_id'] === 'billing-svc' && e['auth'] === 'jwt' && e['credential_id'] === 'aep-prod')).toBe(true);
     const refusals = audit.entries.filter((e) => e['action'] === 'access.denied');
     expect(refusals.filter((e) => e['status'] === 401).length).toBeGreaterThan(20);
     expect(refusals.filter((e) => e['status'] === 401 && 'caller_id' in e)).toEqual([]);

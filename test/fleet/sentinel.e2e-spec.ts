@@ -1,6 +1,6 @@
 import type { BrokerProcess } from '../support/broker-process';
 import { until } from '../support/eventually';
-import { burst, createFleetWorld, type FleetWorld, startFleet } from '../support/fleet-fixture';
+import { burst, connectedToRedis, createFleetWorld, type FleetWorld, startFleet } from '../support/fleet-fixture';
 import { redisCommand, type RedisSentinelSetup, startRedisSentinel, stopAllRedis } from '../support/redis-harness';
 
 describe('fleet mode through Redis Sentinel, with a failover', () => {
@@ -39,7 +39,7 @@ describe('fleet mode through Redis Sentinel, with a failover', () => {
     // Held tokens are served while the sentinel promotes the replica.
     for (const broker of brokers) expect((await broker.get('/v1/tokens/before-failover', world.apiKey)).status).toBe(200);
     await until(async () => (await setup.currentMaster()).port !== original, 'the sentinel to promote the replica', 20_000);
-    for (const broker of brokers) await until(async () => (await broker.get('/health/ready')).status === 200, 'readiness after the failover', 20_000);
+    for (const broker of brokers) await until(() => connectedToRedis(broker), 'the Redis connection after the failover', 20_000);
 
     const promoted = await setup.currentMaster();
     const responses = await burst(brokers, 'after-failover', 40, world.apiKey);

@@ -187,13 +187,16 @@ describe('@broker/redis (real Redis)', () => {
     it('reports down while Redis is dead, fails commands fast, and comes back with the same client', async () => {
       const health = moduleRef.get(RedisHealthIndicator);
       const client = moduleRef.get<RedisClient>(REDIS_CLIENT);
-      expect(await health.check()).toEqual({ redis: { status: 'up' } });
+      expect(await health.check()).toEqual({ redis: { status: 'up', target: `127.0.0.1:${server.port}` } });
 
       await server.kill();
+      // Once a reconnect attempt has been refused, the reason says so, for people: where, why, since when.
+      await eventually(async () => /ECONNREFUSED/.test(JSON.stringify(await health.check())), 5_000);
       let started = Date.now();
       const down = await health.check();
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(down.redis?.status).toBe('down');
+      expect(down.redis?.['reason']).toMatch(new RegExp(`^redis 127\\.0\\.0\\.1:${server.port} unreachable \\(ECONNREFUSED\\) since \\d{2}:\\d{2}:\\d{2}Z$`));
       expect(JSON.stringify(down)).not.toContain(PASSWORD);
       expect(JSON.stringify(down)).not.toMatch(/redis:\/\//);
 
@@ -218,6 +221,7 @@ describe('@broker/redis (real Redis)', () => {
         const started = Date.now();
         const result = await health.check('cache');
         expect(result.cache?.status).toBe('down');
+        expect(result.cache?.['reason']).toBe(`redis 127.0.0.1:${server.port} not answering PING within 500 ms`);
         expect(Date.now() - started).toBeLessThan(1_000);
       } finally {
         server.resume();

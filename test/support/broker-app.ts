@@ -4,6 +4,8 @@ import type { LevelWithSilent } from 'pino';
 import { parseBrokerConfig, parseEnvironment } from '@broker/config';
 import { createAuditLogger, createRootLogger } from '@broker/observability';
 import { createBrokerApp } from '../../apps/broker/src/broker.app';
+import { listenHealthPort } from '../../apps/broker/src/transport/health-port.server';
+import type { TlsServingOptions } from '../../apps/broker/src/transport/tls-serving';
 import { LogCapture } from './log-capture';
 
 /** Where a test credential's client secret lives, as written in the config file. */
@@ -39,7 +41,18 @@ export interface JwtCallerInput extends CallerInputBase {
   readonly issuer?: string;
 }
 
-export type CallerInput = ApiKeyCallerInput | JwtCallerInput;
+/** A caller identified by client certificate (`certificate:` as written in the file), optionally with an API key too. */
+export interface CertificateCallerInput extends CallerInputBase {
+  readonly certificate: unknown;
+  readonly apiKey?: string;
+}
+
+export type CallerInput = ApiKeyCallerInput | JwtCallerInput | CertificateCallerInput;
+
+function identityOf(c: CallerInput): Record<string, unknown> {
+  if ('certificate' in c) return { certificate: c.certificate, ...(c.apiKey === undefined ? {} : { apiKeySha256: sha256Hex(c.apiKey) }) };
+  return 'apiKey' in c ? { apiKeySha256: sha256Hex(c.apiKey) } : { jwtSubject: c.jwtSubject, ...(c.issuer ? { issuer: c.issuer } : {}) };
+}
 
 export interface BrokerFileInput {
   readonly credentials: readonly CredentialInput[];
@@ -74,7 +87,7 @@ export function brokerYaml(input: BrokerFileInput): string {
       })),
       callers: input.callers.map((c) => ({
         id: c.id,
-        ...('apiKey' in c ? { apiKeySha256: sha256Hex(c.apiKey) } : { jwtSubject: c.jwtSubject, ...(c.issuer ? { issuer: c.issuer } : {}) }),
+        ...identityOf(c),
         credentials: c.credentials,
         ...(c.roles ? { roles: c.roles } : {}),
         ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}),
@@ -102,8 +115,10 @@ export interface StartBrokerOptions {
 /** A broker built by `createBrokerApp` exactly as `main.ts` builds it, listening on a free loopback port. */
 export interface BrokerUnderTest {
   readonly app: NestFastifyApplication;
-  /** e.g. http://127.0.0.1:41234 */
+  /** e.g. http://127.0.0.1:41234 (https:// when TLS_CERT_FILE is set) */
   readonly url: string;
+  /** The HEALTH_PORT listener's URL, when HEALTH_PORT is set (pass '0' for a free port). */
+  readonly healthUrl?: string;
   readonly logs: LogCapture;
   close(): Promise<void>;
 }
@@ -124,22 +139,32 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerUn
 /** Like `startBroker`, from a config file's text and extra environment variables (on a loopback host). */
 export async function startBrokerFromText(
   configText: string,
-  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string } = {},
+  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string; tls?: TlsServingOptions } = {},
 ): Promise<BrokerUnderTest> {
   const logs = options.logs ?? new LogCapture();
   const level = options.logLevel ?? 'trace';
-  const env = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: level, ...options.env });
+  // HEALTH_PORT=0 asks for a free port; the parser wants a real one, so it gets a placeholder here.
+  const wantsHealthPort = options.env?.['HEALTH_PORT'] === '0';
+  const env = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: level, ...options.env, ...(wantsHealthPort ? { HEALTH_PORT: '65535' } : {}) });
   const config = parseBrokerConfig(configText, options.source ?? '/e2e/broker.yaml');
   const logger = createRootLogger({ level, destination: logs });
   const auditLogger = options.auditLogs ? createAuditLogger(logger, options.auditLogs) : undefined;
-  const app = await createBrokerApp({ env, config, logger, ...(auditLogger ? { auditLogger } : {}) });
+  const app = await createBrokerApp({ env, config, logger, ...(auditLogger ? { auditLogger } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('broker has no TCP address');
+  let healthUrl: string | undefined;
+  if (env.healthPort !== undefined) {
+    const health = await listenHealthPort(app.getHttpAdapter().getInstance(), wantsHealthPort ? 0 : env.healthPort, '127.0.0.1');
+    const healthAddress = health.address();
+    if (healthAddress === null || typeof healthAddress === 'string') throw new Error('health port has no TCP address');
+    healthUrl = `http://127.0.0.1:${healthAddress.port}`;
+  }
   let closed = false;
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${env.tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
+    ...(healthUrl === undefined ? {} : { healthUrl }),
     logs,
     async close() {
       if (closed) return;

@@ -14,6 +14,8 @@ export interface BrokerProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for /health/live; default 20 s. */
   readonly startTimeoutMs?: number;
+  /** Give it a HEALTH_PORT (a free port) and probe liveness there: needed when the main port requires client certificates. */
+  readonly healthPort?: boolean;
 }
 
 /**
@@ -29,6 +31,9 @@ export class BrokerProcess {
     private readonly child: ChildProcess,
     readonly port: number,
     workdir: string,
+    private readonly scheme: 'http' | 'https' = 'http',
+    /** The HEALTH_PORT, when started with one. */
+    readonly healthPort?: number,
   ) {
     this.workdir = workdir;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? null : 0))));
@@ -49,6 +54,7 @@ export class BrokerProcess {
     const configPath = join(workdir, 'broker.yaml');
     writeFileSync(configPath, options.config);
     const port = await freePort();
+    const healthPort = options.healthPort ? await freePort() : undefined;
     // Under pdeathsig the broker dies with the test runner, however the runner dies.
     const [file, args] = withParentDeathSignal(process.execPath, [MAIN]);
     const child = spawn(file, args, {
@@ -59,11 +65,12 @@ export class BrokerProcess {
         HOST: '127.0.0.1',
         BROKER_CONFIG: configPath,
         LOG_LEVEL: 'debug',
+        ...(healthPort === undefined ? {} : { HEALTH_PORT: String(healthPort) }),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const broker = new BrokerProcess(child, port, workdir);
+    const broker = new BrokerProcess(child, port, workdir, options.env?.['TLS_CERT_FILE'] ? 'https' : 'http', healthPort);
     await broker.waitUntilLive(options.startTimeoutMs ?? 20_000);
     return broker;
   }
@@ -74,7 +81,12 @@ export class BrokerProcess {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
+  }
+
+  /** Where the health endpoints answer over plain HTTP: the HEALTH_PORT when there is one, else `url`. */
+  get healthUrl(): string {
+    return this.healthPort === undefined ? this.url : `http://127.0.0.1:${this.healthPort}`;
   }
 
   get pid(): number {
@@ -137,7 +149,7 @@ export class BrokerProcess {
         throw new Error(`broker exited with ${this.child.exitCode} before becoming live:\n${this.lines.join('\n')}`);
       }
       try {
-        const response = await fetch(`${this.url}/health/live`);
+        const response = await fetch(`${this.healthUrl}/health/live`);
         if (response.status === 200) return;
       } catch {
         // not listening yet

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 /** What an emulator must offer the server: a handler for each request. */
@@ -11,6 +12,8 @@ export interface EmulatorListenOptions {
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from test-pki.ts; the url then says https. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -35,7 +38,7 @@ export class EmulatorServer {
    */
   static async listen<T extends RequestHandler>(name: string, options: EmulatorListenOptions, create: (http: EmulatorServer) => T): Promise<T> {
     const host = options.host ?? '127.0.0.1';
-    const server = createServer();
+    const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, host, () => {
@@ -46,7 +49,7 @@ export class EmulatorServer {
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error(`${name}: no TCP address`);
     const urlHost = host.includes(':') ? `[${host}]` : host;
-    const http = new EmulatorServer(server, `http://${urlHost}:${address.port}`);
+    const http = new EmulatorServer(server, `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}`);
     const emulator = create(http);
     server.on('connection', (socket) => {
       http.sockets.add(socket);

@@ -59,15 +59,26 @@ ${extra}`,
  * Starts `count` brokers with the same config and environment and waits until each is ready (connected to
  * Redis), as an orchestrator would before routing traffic to it.
  */
-export async function startFleet(count: number, config: string, env: Record<string, string>): Promise<BrokerProcess[]> {
-  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env })));
-  await Promise.all(brokers.map((broker) => waitUntilReady(broker)));
+export async function startFleet(count: number, config: string, env: Record<string, string>, startTimeoutMs = 60_000): Promise<BrokerProcess[]> {
+  // Several Node processes booting at once on a busy 2-core machine can take well over 20 s each.
+  const brokers = await Promise.all(Array.from({ length: count }, () => BrokerProcess.start({ config, env, startTimeoutMs })));
+  await Promise.all(brokers.map((broker) => waitUntilReady(broker, startTimeoutMs)));
   return brokers;
+}
+
+/**
+ * True once the broker is ready and its Redis connection is up. Readiness alone is not enough: with Redis
+ * unreachable an instance still answers 200 (degraded), since it keeps serving the tokens it holds.
+ */
+export async function connectedToRedis(broker: BrokerProcess): Promise<boolean> {
+  const ready = await broker.get('/health/ready');
+  const redis = (ready.body.details as Record<string, { status?: string }> | undefined)?.['redis'];
+  return ready.status === 200 && redis?.status === 'up';
 }
 
 async function waitUntilReady(broker: BrokerProcess, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await broker.get('/health/ready')).status !== 200) {
+  while (!(await connectedToRedis(broker))) {
     if (Date.now() > deadline) throw new Error(`broker ${broker.pid} not ready within ${timeoutMs} ms:\n${broker.lines.slice(-20).join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

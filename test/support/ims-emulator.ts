@@ -69,6 +69,8 @@ export interface ImsStartOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface ImsRecordedRequest {

@@ -10,11 +10,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { freePort } from './free-port';
 import { withParentDeathSignal } from './parent-death';
 
@@ -38,12 +39,22 @@ export interface StartRedisOptions {
   password?: string;
   /** Extra redis-server arguments, e.g. ['--maxmemory', '10mb']. */
   args?: string[];
+  /** TLS only (`--tls-port`, `--port 0`): the url says rediss://; clients need not present a certificate. */
+  tls?: RedisTlsFiles;
+}
+
+/** PEM files of a TLS redis-server: its certificate and key, and the CA clients use to verify it. */
+export interface RedisTlsFiles {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 /** What a server process is started with; kept so restart() can do it again. */
 interface LaunchSpec {
   kind: 'redis-server' | 'sentinel';
   password?: string;
+  tls?: RedisTlsFiles;
   /** Arguments for a given port and fresh temp dir. */
   argv: (port: number, dir: string) => string[];
   /** Writes config files into the temp dir before spawning. */
@@ -58,6 +69,7 @@ export class RedisServer implements RedisNodeAddress {
   readonly host = REDIS_HOST;
   readonly port: number;
   readonly password: string | undefined;
+  readonly tls: RedisTlsFiles | undefined;
 
   private readonly spec: LaunchSpec;
   private child: ChildProcess | undefined;
@@ -69,13 +81,14 @@ export class RedisServer implements RedisNodeAddress {
   constructor(port: number, spec: LaunchSpec) {
     this.port = port;
     this.password = spec.password;
+    this.tls = spec.tls;
     this.spec = spec;
   }
 
-  /** redis://[:password@]127.0.0.1:PORT */
+  /** redis://[:password@]127.0.0.1:PORT (rediss:// for a TLS server) */
   get url(): string {
     const auth = this.password !== undefined ? `:${encodeURIComponent(this.password)}@` : '';
-    return `redis://${auth}${this.host}:${this.port}`;
+    return `${this.tls ? 'rediss' : 'redis'}://${auth}${this.host}:${this.port}`;
   }
 
   /** Process id of the current incarnation (changes on restart); undefined when not running. */
@@ -99,7 +112,10 @@ export class RedisServer implements RedisNodeAddress {
 
   /** Sends one command over a fresh connection (authenticating if needed). */
   command(...args: string[]): Promise<RedisReply> {
-    return redisCommand(this.port, args, this.password !== undefined ? { password: this.password } : {});
+    return redisCommand(this.port, args, {
+      ...(this.password !== undefined ? { password: this.password } : {}),
+      ...(this.tls ? { tlsCa: readFileSync(this.tls.caFile, 'utf8') } : {}),
+    });
   }
 
   /** SIGTERM, then SIGKILL if it has not exited after 5 s; removes the temp dir. */
@@ -225,8 +241,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const spec: LaunchSpec = {
     kind: 'redis-server',
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     argv: (port, dir) => [
-      ...['--port', String(port), '--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir],
+      ...(options.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile, '--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no']
+        : ['--port', String(port)]),
+      ...['--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir],
       ...(options.password !== undefined ? ['--requirepass', options.password] : []),
       ...(options.args ?? []),
     ],
@@ -403,13 +423,16 @@ export interface RedisCommandOptions {
   host?: string;
   /** Default 2000 ms. */
   timeoutMs?: number;
+  /** Speak TLS, trusting this CA (PEM). */
+  tlsCa?: string;
 }
 
 /** Sends one command on a fresh connection; rejects on an error reply, a socket error or a timeout. */
 export function redisCommand(port: number, args: string[], options: RedisCommandOptions = {}): Promise<RedisReply> {
   const commands = options.password !== undefined ? [['AUTH', options.password], args] : [args];
   return new Promise<RedisReply>((resolve, reject) => {
-    const socket = connect({ port, host: options.host ?? REDIS_HOST });
+    const host = options.host ?? REDIS_HOST;
+    const socket = options.tlsCa === undefined ? connect({ port, host }) : connectTls({ port, host, ca: options.tlsCa });
     let buffer = Buffer.alloc(0);
     const replies: RedisReply[] = [];
     const finish = (err: Error | undefined, reply?: RedisReply): void => {
@@ -419,7 +442,7 @@ export function redisCommand(port: number, args: string[], options: RedisCommand
     };
     socket.setTimeout(options.timeoutMs ?? 2000, () => finish(new Error(`redis ${args[0] ?? ''} on port ${port}: timed out`)));
     socket.once('error', (err) => finish(err));
-    socket.once('connect', () => socket.write(commands.map(encodeCommand).join('')));
+    socket.once(options.tlsCa === undefined ? 'connect' : 'secureConnect', () => socket.write(commands.map(encodeCommand).join('')));
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       try {

@@ -41,3 +41,11 @@ describe('RedisKeys', () => {
     expect(hashTag(keys.token('x'))).not.toBe(hashTag(keys.rateLimit('x')));
   });
 });
+
+describe('the fleet roster keys', () => {
+  it('put every heartbeat and their index under one {fleet} hash tag (one slot: one MGET reads them all)', () => {
+    const keys = new RedisKeys('tb:');
+    expect(keys.roster()).toBe('tb:{fleet}:instances');
+    expect(keys.heartbeat('5c1e0a3b')).toBe('tb:{fleet}:instance:5c1e0a3b');
+  });
+});

@@ -1,4 +1,4 @@
-import { fleetChannel } from '@broker/fleet';
+import { fleetChannel, heartbeatKey, rosterIndexKey } from '@broker/fleet';
 import { LockKeys } from '@broker/locking';
 import { rateLimitKey } from '@broker/rate-limit';
 import { RedisKeyspace } from '@broker/redis';
@@ -38,5 +38,13 @@ export class RedisKeys extends RedisKeyspace {
 
   events(): string {
     return fleetChannel(this);
+  }
+
+  heartbeat(instanceId: string): string {
+    return heartbeatKey(this, instanceId);
+  }
+
+  roster(): string {
+    return rosterIndexKey(this);
   }
 }

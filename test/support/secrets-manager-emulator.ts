@@ -36,6 +36,8 @@ export interface SmStartOptions {
   host?: string;
   /** Default us-east-1; used in ARNs. */
   region?: string;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { readonly cert: string; readonly key: string };
   /** Default 123456789012; used in ARNs. */
   accountId?: string;
 }

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminGuard, type Caller, CallerGuard } from '@broker/access';
+import { AdminGuard, callerAuditOf, CallerGuard } from '@broker/access';
 import { TokenService, UnknownCredentialError } from '@broker/tokens';
 import { ConfigReloader, ConfigService, ConfigValidationError, type CredentialConfig, type ReloadResult } from '@broker/config';
 import { AuditLog } from '@broker/observability';
@@ -9,6 +9,8 @@ import { DomainError } from '@broker/problems';
 import { SecretsService } from '@broker/secrets';
 import { FleetBus } from '@broker/fleet';
 import { type CredentialStatus, CredentialStatusService } from './credential-status';
+import { type InstanceStatus, InstanceStatusService } from './instance-status';
+import type { InstanceHeartbeat } from '@broker/fleet';
 import { ConfigRejectedProblemDto, CredentialListDto, CredentialStatusDto, RefreshResultDto, ReloadResultDto } from './openapi/api.schemas';
 import { ApiProblems } from './openapi/problem-responses';
 import { parseCredentialId } from './token-request';
@@ -38,15 +40,18 @@ export class AdminController {
     private readonly reloader: ConfigReloader,
     private readonly events: FleetBus,
     private readonly audit: AuditLog,
+    private readonly instance: InstanceStatusService,
   ) {}
 
   @Get('credentials')
-  @ApiOperation({ summary: 'Every credential with its state (token held, expiry, refreshes, secret).' })
+  @ApiOperation({ summary: 'Every credential with its state (token held, expiry, refreshes, secret), the config hash and the instance that answered.' })
   @ApiOkResponse({ type: CredentialListDto })
-  async list(@Req() request: FastifyRequest): Promise<{ credentials: CredentialStatus[] }> {
-    const credentials = await this.status.all();
+  async list(
+    @Req() request: FastifyRequest,
+  ): Promise<{ config_hash: string; instance: InstanceStatus; fleet: InstanceHeartbeat[] | null; credentials: CredentialStatus[] }> {
+    const [credentials, instance, fleet] = await Promise.all([this.status.all(), this.instance.self(), this.instance.fleet()]);
     this.record(request, 'admin.list_credentials', undefined);
-    return { credentials };
+    return { config_hash: instance.config_hash, instance, fleet, credentials };
   }
 
   @Get('credentials/:credentialId')
@@ -127,7 +132,7 @@ export class AdminController {
     this.audit.record({
       action,
       outcome: error === undefined ? 'success' : 'failure',
-      callerId: (request.caller as Caller).id,
+      ...callerAuditOf(request),
       ...(credentialId === undefined ? {} : { credentialId }),
       ...(error instanceof DomainError ? { status: error.status, reason: error.code } : {}),
     });

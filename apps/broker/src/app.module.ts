@@ -16,7 +16,9 @@ import { AdminController } from './admin.controller';
 import { CredentialStatusService } from './credential-status';
 import { FleetEventsListener } from './fleet-events.listener';
 import { HealthController } from './health.controller';
+import { InstanceStatusService } from './instance-status';
 import { Lifecycle } from './lifecycle';
+import { ReadinessService } from './readiness/readiness.service';
 import { MetricsController } from './metrics.controller';
 import { RotationsController } from './rotations.controller';
 import { TokensController } from './tokens.controller';
@@ -56,7 +58,7 @@ export class AppModule {
         }),
       ],
       controllers: [TokensController, HealthController, AdminController, MetricsController, RotationsController],
-      providers: [Lifecycle, CredentialStatusService, FleetEventsListener],
+      providers: [Lifecycle, CredentialStatusService, FleetEventsListener, ReadinessService, InstanceStatusService],
     };
   }
 }

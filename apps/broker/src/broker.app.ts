@@ -17,8 +17,10 @@ import {
 import { ProblemFilter } from '@broker/problems';
 import { AppModule } from './app.module';
 import { answerClientError } from './client-error.handler';
+import { httpServerOptions, refuseMissingHost } from './http-server.options';
 import { DenialAuditFilter } from './denial-audit.filter';
 import { installOpenApi } from './openapi/openapi';
+import { httpsOptionsFor, installTlsServing, type TlsServingOptions } from './transport/tls-serving';
 
 /** Request bodies are tiny (admin actions at most); headers and URLs are bounded too. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -30,6 +32,8 @@ export interface BrokerAppOptions {
   readonly logger: RootLogger;
   /** The audit trail's logger; defaults to the root logger's stream, tagged `log_type: "audit"`. */
   readonly auditLogger?: RootLogger;
+  /** TLS serving (when `env.tls` is set): pre-loaded material, handshake bound, reload timing. */
+  readonly tls?: TlsServingOptions;
 }
 
 /** Builds the broker application (not yet listening); used by `main.ts` and by the e2e tests. */
@@ -37,11 +41,14 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
   const problems = new ProblemFilter();
   const metrics = new BrokerMetrics();
   const accessLog = createAccessLog(options.logger, metrics);
+  const serving = httpsOptionsFor(options.env, options.logger, options.tls);
   const adapter = new FastifyAdapter({
+    ...(serving === undefined ? {} : { https: serving.https }),
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers['x-request-id']),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
+    ...httpServerOptions(options.env.http),
     // Errors Fastify raises before routing skip Nest's filters and the request-id hook; answer them alike.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('x-request-id', request.id);
@@ -59,6 +66,10 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
   app.useGlobalFilters(new DenialAuditFilter(problems, app.get(AuditLog)));
   installHttpLogging(app.getHttpAdapter().getInstance(), options.logger, accessLog);
   installReadinessMetrics(app.getHttpAdapter().getInstance(), metrics.service);
+  if (serving !== undefined) {
+    installTlsServing(app.getHttpAdapter().getInstance(), options.env, serving.material, { logger: options.logger, problems, audit: app.get(AuditLog) }, options.tls);
+  }
+  app.getHttpAdapter().getInstance().addHook('onRequest', refuseMissingHost);
   installOpenApi(app);
   await app.init();
   return app;

@@ -15,7 +15,8 @@ export interface CredentialStatus {
   last_refresh: { at: string; duration_ms: number; outcome: 'success' | 'failure'; error_code: string | null } | null;
   last_error_code: string | null;
   upstream_calls: number;
-  secret: { source: string; version: string | null; fetched_at: string | null; age_seconds: number | null };
+  /** `last_error`: the source's own cause while reading it fails (e.g. the AWS SDK's), never the secret. */
+  secret: { source: string; version: string | null; fetched_at: string | null; age_seconds: number | null; last_error: string | null };
   rotation: Record<string, unknown> | null;
   /** Expiry of the signing certificate, for providers that sign with a key (when the secret carries one). */
   signing_key_expires_at: string | null;
@@ -64,6 +65,7 @@ export class CredentialStatusService {
         version: secret.version ?? null,
         fetched_at: iso(secret.fetchedAt),
         age_seconds: secret.fetchedAt === undefined ? null : Math.floor((now - secret.fetchedAt) / 1000),
+        last_error: secret.lastError ?? null,
       },
       signing_key_expires_at: iso(this.keyExpiry.expiryOf(credential.id)?.getTime()),
       rotation: credential.provider === 'adobe-ims' && credential.rotation ? await this.rotationOf(credential.id) : null,

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { credentialParamOf, ForbiddenCredentialError } from '@broker/access';
+import { callerAuditOf, credentialParamOf, ForbiddenCredentialError } from '@broker/access';
 import type { AuditLog } from '@broker/observability';
 import { DomainError, type ProblemFilter } from '@broker/problems';
 
@@ -33,7 +33,7 @@ export class DenialAuditFilter implements ExceptionFilter {
       outcome: 'denied',
       status,
       reason: exception instanceof DomainError ? exception.code : fallbackReason,
-      ...(request.caller === undefined ? {} : { callerId: request.caller.id }),
+      ...callerAuditOf(request),
       ...(credentialId === undefined ? {} : { credentialId }),
     });
   }

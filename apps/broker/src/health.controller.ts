@@ -1,60 +1,48 @@
-import { Controller, Get, HttpStatus, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { ConfigService } from '@broker/config';
-import { RedisHealthIndicator } from '@broker/redis';
-import { SecretsHealthIndicator } from '@broker/secrets';
-import { Lifecycle } from './lifecycle';
 import { HealthDto } from './openapi/api.schemas';
+import type { ReadinessBody } from './readiness/readiness.report';
+import { ReadinessService } from './readiness/readiness.service';
 
 /**
- * Liveness (the process answers) and readiness (what serving tokens needs: config, secret sources and, in
- * fleet mode, Redis). No caller key required.
+ * Liveness (the process answers) and readiness ("this instance can serve tokens now"; see ReadinessService
+ * and docs/operations.md for the states). No caller key required.
  */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    private readonly config: ConfigService,
-    private readonly secrets: SecretsHealthIndicator,
-    private readonly lifecycle: Lifecycle,
-    /** Present in fleet mode only. */
-    @Optional() private readonly redis?: RedisHealthIndicator,
+    private readonly readiness: ReadinessService,
   ) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers.' })
   @ApiOkResponse({ type: HealthDto })
-  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    return this.run(reply, []);
-  }
-
-  @Get('ready')
-  @ApiOperation({ summary: 'Readiness: config loaded, secret sources deliver, Redis answers (fleet mode), not draining.' })
-  @ApiOkResponse({ type: HealthDto })
-  @ApiResponse({ status: 503, description: 'Not ready; the body says which check is down.', type: HealthDto })
-  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    return this.run(reply, [
-      // Draining (SIGTERM received) fails readiness first, so load balancers stop sending before we close.
-      () => (this.lifecycle.draining ? this.indicators.check('lifecycle').down({ draining: true }) : this.indicators.check('lifecycle').up()),
-      () => this.indicators.check('config').up({ source: this.config.current.source, credentials: this.config.current.credentials.length }),
-      () => this.secrets.check('secrets'),
-      ...(this.redis ? [() => (this.redis as RedisHealthIndicator).check('redis')] : []),
-    ]);
-  }
-
-  /** Terminus reports "down" by throwing; answer its report with 503 instead of a generic error. */
-  private async run(reply: FastifyReply, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
+  async live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     void reply.header('cache-control', 'no-store');
     try {
-      return await this.health.check(checks);
+      return await this.health.check([]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
       return error.getResponse() as HealthCheckResult;
     }
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary:
+      'Readiness: 200 "ok" (ready) or "degraded" (serving, something to fix: Redis, a secret source, an identity provider); 503 "error" only when draining or no credential can be served.',
+  })
+  @ApiOkResponse({ type: HealthDto })
+  @ApiResponse({ status: 503, description: 'Not ready; the body says which component is down and why.', type: HealthDto })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessBody> {
+    void reply.header('cache-control', 'no-store');
+    const report = await this.readiness.evaluate();
+    void reply.status(report.httpStatus);
+    return report.body;
   }
 }

@@ -13,4 +13,9 @@ export class Lifecycle {
   get draining(): boolean {
     return this.drainingSince !== undefined;
   }
+
+  /** When draining began (epoch ms), if it has. */
+  get drainingStartedAt(): number | undefined {
+    return this.drainingSince;
+  }
 }

@@ -1,35 +1,76 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
-import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, readEnvironment } from '@broker/config';
+import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, loadTlsMaterial, readEnvironment } from '@broker/config';
 import { createAuditLogger, createRootLogger, type RootLogger } from '@broker/observability';
 import { createBrokerApp } from './broker.app';
+import { startEventLoopBlocker } from './event-loop-blocker';
 import { FleetEventsListener } from './fleet-events.listener';
 import { Lifecycle } from './lifecycle';
+import { EXIT_CONFIG, EXIT_FAILURE, listenErrorMessage, missingConfigMessage, probePort, STARTUP_MESSAGES } from './startup.errors';
+import { listenHealthPort } from './transport/health-port.server';
+import { applyOutboundProxy } from './transport/outbound-proxy';
 
-/** sysexits(3) EX_CONFIG: the configuration is wrong, restarting will not help. */
-const EXIT_CONFIG = 78;
+/** Writes one line to stderr and exits; used for the start-up failures an operator fixes (no stack trace). */
+function exitWith(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
 
 async function main(): Promise<void> {
   let env;
   let config;
+  let material;
   try {
     env = readEnvironment();
+    const missing = missingConfigMessage(env.configPath);
+    if (missing) exitWith(missing, EXIT_CONFIG);
     config = loadBrokerConfig(env.configPath);
+    material = env.tls && loadTlsMaterial(env.tls);
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(EXIT_CONFIG);
+    exitWith(error.message, EXIT_CONFIG);
   }
+  const portProblem = await probePort(env.host, env.port);
+  if (portProblem) exitWith(portProblem, EXIT_FAILURE);
   const logger = createRootLogger({ level: env.logLevel });
   const auditLogger = env.auditLogPath
     ? createAuditLogger(logger, pino.destination({ dest: env.auditLogPath, mkdir: true, sync: false }))
     : createAuditLogger(logger);
-  const app = await createBrokerApp({ env, config, logger, auditLogger });
+  applyOutboundProxy(env.outboundProxy, logger);
+  let app: NestFastifyApplication;
+  try {
+    app = await createBrokerApp({ env, config, logger, auditLogger, ...(material ? { tls: { material } } : {}) });
+  } catch (error) {
+    // The boot check of secrets reports an unset variable or a missing file like any config error.
+    if (error instanceof ConfigValidationError) {
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      exitWith(error.message, EXIT_CONFIG);
+    }
+    throw error;
+  }
   installSignalHandlers(app, env, logger);
-  await app.listen({ port: env.port, host: env.host });
+  try {
+    await app.listen({ port: env.port, host: env.host });
+  } catch (error) {
+    // Taken between the probe and now: same line as the probe's.
+    const message = listenErrorMessage(error, env.host, env.port);
+    if (message) exitWith(message, EXIT_FAILURE);
+    throw error;
+  }
+  if (env.healthPort !== undefined) {
+    try {
+      await listenHealthPort(app.getHttpAdapter().getInstance(), env.healthPort, env.host);
+    } catch (error) {
+      const message = listenErrorMessage(error, env.host, env.healthPort);
+      if (message) exitWith(message, EXIT_FAILURE);
+      throw error;
+    }
+    logger.info({ health_port: env.healthPort }, 'health and metrics also served on the health port');
+  }
+  if (env.testEventLoopBlock) startEventLoopBlocker(env.testEventLoopBlock, logger);
   logger.info(
-    { port: env.port, host: env.host, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
+    { port: env.port, host: env.host, https: env.tls !== undefined, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
     'token broker listening',
   );
 }
@@ -61,6 +102,6 @@ function installSignalHandlers(app: NestFastifyApplication, env: BrokerEnvironme
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`token broker failed to start: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}\n`);
-  process.exit(1);
+  process.stderr.write(`${STARTUP_MESSAGES.failed(error)}\n`);
+  process.exit(EXIT_FAILURE);
 });

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AccessPolicy, type Caller, CallerGuard } from '@broker/access';
+import { AccessPolicy, type Caller, callerAuditOf, CallerGuard } from '@broker/access';
 import { TokenService } from '@broker/tokens';
 import { ConfigService } from '@broker/config';
 import { AuditLog, fingerprintOf } from '@broker/observability';
@@ -83,7 +83,7 @@ export class TokensController {
     this.audit.record({
       action: 'token.issue',
       outcome: 'success',
-      callerId: caller.id,
+      ...callerAuditOf(request),
       credentialId,
       tokenFingerprint: this.fingerprint(token),
     });

@@ -22,6 +22,8 @@ export interface SecretState {
   readonly version: string | null;
   readonly fetched_at: string | null;
   readonly age_seconds: number | null;
+  /** The source's own cause while reading fails (newer brokers). */
+  readonly last_error?: string | null;
 }
 
 /**
@@ -40,7 +42,21 @@ export interface CredentialStatus {
   readonly rotation: Rotation | null;
 }
 
+/** An instance: the one that answered, or a live one by its heartbeat (newer brokers). */
+export interface InstanceSummary {
+  readonly instance_id?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  readonly seen_at?: string;
+  readonly readiness?: string;
+  readonly config_hash?: string;
+}
+
 export interface CredentialList {
+  readonly config_hash?: string;
+  readonly instance?: InstanceSummary;
+  /** Every live instance (null while the broker cannot read the roster). */
+  readonly fleet?: readonly InstanceSummary[] | null;
   readonly credentials: readonly CredentialStatus[];
 }
 

@@ -1,4 +1,4 @@
-import type { CredentialStatus, Problem, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
+import type { CredentialList, CredentialStatus, InstanceSummary, Problem, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
 import { cell, formatSpan, relativeTime, renderFields, renderTable } from './table.format';
 
 /**
@@ -27,14 +27,42 @@ function secretSummary(c: CredentialStatus, short: boolean): string {
   if (!secret) return '-';
   const version = typeof secret.version === 'string' ? ` ${short ? secret.version.slice(0, SHORT_VERSION) : secret.version}` : '';
   const age = typeof secret.age_seconds === 'number' ? ` (read ${formatSpan(secret.age_seconds)} ago)` : ' (not read yet)';
-  return `${cell(secret.source)}${version}${age}`;
+  const failing = typeof secret.last_error === 'string' ? (short ? ' FAILING' : `; reading it fails: ${cell(secret.last_error)}`) : '';
+  return `${cell(secret.source)}${version}${age}${failing}`;
 }
 
 function rotationState(rotation: Rotation | null | undefined): string {
   return rotation ? cell(rotation.state) : '-';
 }
 
-/** `brokerctl status`: one row per credential. */
+/** How an instance is named in brokerctl's output: host, pid and the start of its id. */
+function instanceName(instance: InstanceSummary): string {
+  const id = typeof instance.instance_id === 'string' ? instance.instance_id.slice(0, SHORT_VERSION) : '-';
+  return `${cell(instance.host)}:${cell(instance.pid)} (${id})`;
+}
+
+/** The fleet's live instances; says so when their configs differ (a reload that did not reach every pod). */
+function fleetView(fleet: readonly InstanceSummary[], now: number): string[] {
+  const hashes = new Set(fleet.map((i) => i.config_hash));
+  const table = renderTable(
+    ['INSTANCE', 'READINESS', 'CONFIG', 'LAST HEARTBEAT'],
+    fleet.map((i) => [instanceName(i), cell(i.readiness), cell(i.config_hash), relativeTime(i.seen_at, now)]),
+  );
+  const verdict = hashes.size > 1 ? `; configs differ (${hashes.size} hashes): a reload has not reached every instance` : '';
+  return ['', `fleet: ${fleet.length} live instance${fleet.length === 1 ? '' : 's'}${verdict}`, table];
+}
+
+/** `brokerctl status`: which instance answered and the config it runs, the credentials, then the fleet. */
+export function statusView(list: CredentialList, now: number): string {
+  const instance = list.instance;
+  const header = instance ? [`answered by ${instanceName(instance)}: ${cell(instance.readiness)}, config ${cell(instance.config_hash ?? list.config_hash)}`, ''] : [];
+  const failing = list.credentials.filter((c) => typeof c.secret?.last_error === 'string');
+  const causes = failing.length > 0 ? ['', 'secret sources failing:', ...failing.map((c) => `  ${cell(c.id)}: ${cell(c.secret.last_error)}`)] : [];
+  const fleet = Array.isArray(list.fleet) ? fleetView(list.fleet, now) : list.fleet === null ? ['', 'fleet: unknown (the roster in Redis cannot be read)'] : [];
+  return [...header, credentialsTable(list.credentials, now), ...causes, ...fleet].join('\n');
+}
+
+/** One row per credential. */
 export function credentialsTable(credentials: readonly CredentialStatus[], now: number): string {
   if (credentials.length === 0) return 'no credentials configured';
   return renderTable(

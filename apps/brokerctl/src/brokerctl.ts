@@ -3,7 +3,7 @@ import { validateConfigFile } from './config-validate.command';
 import type { CredentialList, CredentialStatus, RefreshResult, ReloadResult, Rotation, RotationHistory } from './admin-api.types';
 import {
   credentialDetail,
-  credentialsTable,
+  statusView,
   dryRunReport,
   evicted,
   problemIssues,
@@ -94,7 +94,7 @@ async function execute(command: Exclude<Command, { name: 'help' | 'config-valida
         const { body } = await client.send({ method: 'GET', path: '/admin/credentials' });
         const list = expectObject<CredentialList>(body, 'credentials');
         if (!Array.isArray(list.credentials)) throw new CliError(MESSAGES.unexpectedBody('no credentials list'), EXIT.failure);
-        return { text: credentialsTable(list.credentials, now()), json: body };
+        return { text: statusView(list, now()), json: body };
       }
       const { body } = await client.send({ method: 'GET', path: credentialPath(command.id) });
       return { text: credentialDetail(expectObject<CredentialStatus>(body, 'credential'), now()), json: body };

@@ -39,4 +39,8 @@ export const ACCESS_MESSAGES = Object.freeze({
   jwksFetchFailed: 'jwks fetch failed',
   jwksServedStale: 'jwks fetch failed; using the last key set fetched',
   jwtRejected: 'workload jwt rejected',
+  untrustedCertificate: 'The client certificate is not issued by a CA this broker trusts.',
+  unknownCertificate: 'The client certificate is valid, but it is not a known caller.',
+  ambiguousCertificate: 'The client certificate matches several callers; the configuration must make it one.',
+  identityMismatch: 'The Authorization header names a different caller than the client certificate; one request, one identity.',
 });

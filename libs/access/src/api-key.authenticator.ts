@@ -37,6 +37,6 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
 
   private rebuild(): void {
     const { callers, rateLimits } = this.config.current;
-    this.byHash = new Map(callers.flatMap((caller) => (caller.apiKeySha256 === undefined ? [] : [[caller.apiKeySha256, callerFrom(caller, rateLimits)]])));
+    this.byHash = new Map(callers.flatMap((caller) => (caller.apiKeySha256 === undefined ? [] : [[caller.apiKeySha256, callerFrom(caller, rateLimits, 'api-key')]])));
   }
 }

@@ -5,6 +5,7 @@ import { type Observable, tap } from 'rxjs';
 import { AuditLog, type AuditEvent } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { AUDIT_ACTION, CREDENTIAL_ID_PATTERN } from './access.constants';
+import { callerAuditOf } from './caller-audit';
 
 /** Status and stable reason of a failed admin call; never the error's message, which may quote input. */
 function failureOf(error: unknown): Pick<AuditEvent, 'outcome' | 'status' | 'reason'> {
@@ -34,7 +35,7 @@ export class AuditInterceptor implements NestInterceptor {
     const credentialId = credentialParamOf(request);
     const base = {
       action,
-      ...(request.caller === undefined ? {} : { callerId: request.caller.id }),
+      ...callerAuditOf(request),
       ...(credentialId === undefined ? {} : { credentialId }),
     };
     return next.handle().pipe(

@@ -3,14 +3,19 @@ import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { Caller } from './caller';
 import { CallerAuthenticator } from './caller.authenticator';
 import { compileGrants } from './credential-grants';
+import type { CertificateAuthenticator } from './certificate.authenticator';
 import type { JwtAuthenticator } from './jwt.authenticator';
+import type { PresentedCertificate } from './presented-certificate';
 
 describe('CallerAuthenticator', () => {
   const caller = (kind: Caller['kind']): Caller => ({ id: kind, kind, credentials: [], grants: compileGrants([]), roles: [] });
   const seen: string[] = [];
   const apiKeys = { authenticateKey: (key: string) => (seen.push(`key:${key}`), caller('api-key')) } as unknown as ApiKeyAuthenticator;
   const jwts = { authenticate: (token: string) => (seen.push(`jwt:${token}`), Promise.resolve(caller('jwt'))) } as unknown as JwtAuthenticator;
-  const authenticator = new CallerAuthenticator(apiKeys, jwts);
+  const byCertificate: Caller = { id: 'api-key', kind: 'certificate', credentials: [], grants: compileGrants([]), roles: [] };
+  const certificates = { authenticate: (presented: PresentedCertificate) => (seen.push(`cert:${presented.fingerprint}`), byCertificate) } as unknown as CertificateAuthenticator;
+  const authenticator = new CallerAuthenticator(apiKeys, jwts, certificates);
+  const presented: PresentedCertificate = { verified: true, fingerprint: 'ab12', uriSans: [], dnsSans: [], subject: [] };
 
   beforeEach(() => {
     seen.length = 0;
@@ -44,5 +49,16 @@ describe('CallerAuthenticator', () => {
     expect(thrown).toBeInstanceOf(UnauthenticatedError);
     expect((thrown as UnauthenticatedError).headers['www-authenticate']?.includes('invalid_token')).toBe(invalidToken);
     expect(seen).toEqual([]);
+  });
+
+  it('lets a client certificate identify the caller without a header', () => {
+    expect(authenticator.authenticate(undefined, presented)).toBe(byCertificate);
+    expect(seen).toEqual(['cert:ab12']);
+  });
+
+  it('accepts a header naming the same caller as the certificate, and refuses one naming another', async () => {
+    expect(authenticator.authenticate('Bearer same-caller-key', presented)).toBe(byCertificate);
+    // The JWT stub answers caller 'jwt', not the certificate's 'api-key'.
+    await expect(authenticator.authenticate('Bearer aGVhZGVy.cGF5bG9hZA.c2ln', presented)).rejects.toThrow(UnauthenticatedError);
   });
 });

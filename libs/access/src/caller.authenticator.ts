@@ -3,25 +3,44 @@ import { ACCESS_MESSAGES, AUTH_LIMITS } from './access.constants';
 import { UnauthenticatedError } from './access.errors';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { Caller } from './caller';
+import { CertificateAuthenticator } from './certificate.authenticator';
 import { JwtAuthenticator } from './jwt.authenticator';
+import type { PresentedCertificate } from './presented-certificate';
 
 const BEARER_PATTERN = /^Bearer +(\S+) *$/i;
 /** Three base64url segments (the last empty for `alg: none`, which the JWT path then refuses). */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
+/** On a certificate connection, a header may only repeat who the certificate already says the caller is. */
+function sameCaller(byCertificate: Caller, byHeader: Caller): Caller {
+  if (byHeader.id !== byCertificate.id) throw new UnauthenticatedError(ACCESS_MESSAGES.identityMismatch, true);
+  return byCertificate;
+}
+
 /**
- * Reads `Authorization: Bearer <credential>` and hands the credential to the authenticator its shape calls
- * for: a JWT to the workload-JWT path, anything else to the API-key path. Both yield the same `Caller`.
+ * Identifies the caller of a request. A client certificate, when the connection has one, decides: it must
+ * verify and match one caller, and an `Authorization` header beside it must name that same caller. Without
+ * one, `Authorization: Bearer <credential>` goes to the authenticator its shape calls for: a JWT to the
+ * workload-JWT path, anything else to the API-key path. Every path yields the same `Caller`.
  */
 @Injectable()
 export class CallerAuthenticator {
   constructor(
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly jwts: JwtAuthenticator,
+    private readonly certificates: CertificateAuthenticator,
   ) {}
 
-  /** Synchronous for API keys (the common, hot case), a promise for JWTs; throws/rejects `UnauthenticatedError`. */
-  authenticate(authorization: string | string[] | undefined): Caller | Promise<Caller> {
+  /** Synchronous for API keys and certificates (the hot cases), a promise for JWTs; throws/rejects `UnauthenticatedError`. */
+  authenticate(authorization: string | string[] | undefined, certificate?: PresentedCertificate): Caller | Promise<Caller> {
+    if (certificate === undefined) return this.byHeader(authorization);
+    const caller = this.certificates.authenticate(certificate);
+    if (authorization === undefined) return caller;
+    const named = this.byHeader(authorization);
+    return named instanceof Promise ? named.then((byHeader) => sameCaller(caller, byHeader)) : sameCaller(caller, named);
+  }
+
+  private byHeader(authorization: string | string[] | undefined): Caller | Promise<Caller> {
     if (authorization === undefined) throw new UnauthenticatedError(ACCESS_MESSAGES.headerRequired, false);
     if (typeof authorization !== 'string' || authorization.length > AUTH_LIMITS.maxAuthorizationLength) {
       throw new UnauthenticatedError(ACCESS_MESSAGES.malformedHeader, true);

@@ -4,9 +4,10 @@ import { BrokerMetrics } from '@broker/observability';
 import { RateLimitedError, RateLimiter } from '@broker/rate-limit';
 import type { Caller } from './caller';
 import { CallerAuthenticator } from './caller.authenticator';
+import { presentedCertificateOf } from './presented-certificate';
 
 /**
- * Rejects unauthenticated requests (401), attaches the `Caller` to the request, then takes one request from
+ * Rejects unauthenticated requests (401; by client certificate or `Authorization`), attaches the `Caller` to the request, then takes one request from
  * the caller's token bucket (429 with `Retry-After` when it is empty). With an API key and in-memory buckets
  * this all happens synchronously: it runs on every request.
  */
@@ -20,7 +21,9 @@ export class CallerGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const caller = this.authenticator.authenticate(request.headers.authorization);
+    const certificate = presentedCertificateOf(request.raw.socket);
+    if (certificate !== undefined) request.certificateFingerprint = certificate.fingerprint;
+    const caller = this.authenticator.authenticate(request.headers.authorization, certificate);
     return caller instanceof Promise ? caller.then((known) => this.admit(request, known)) : this.admit(request, caller);
   }
 

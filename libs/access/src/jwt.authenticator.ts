@@ -6,6 +6,7 @@ import { UnauthenticatedError } from './access.errors';
 import type { Caller } from './caller';
 import { callerFrom } from './caller.factory';
 import { createJwksFetch, JwksUnavailableError } from './jwks.fetch';
+import { workloadClaims } from './workload-claims';
 
 interface TrustedIssuer {
   readonly config: JwtIssuerConfig;
@@ -45,7 +46,8 @@ export class JwtAuthenticator implements OnModuleDestroy {
         clockTolerance: JWT_VERIFICATION.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub'],
       });
-      subject = payload.sub as string;
+      // Every claim used for identity or policy must have its RFC 7519 type: never coerce an array or a number.
+      subject = workloadClaims(payload).subject;
     } catch (error) {
       throw this.rejection(error, trusted.config.issuer);
     }
@@ -99,7 +101,7 @@ export class JwtAuthenticator implements OnModuleDestroy {
     }
     this.issuers = next;
     this.bySubject = new Map(
-      callers.flatMap((caller) => (caller.jwt === undefined ? [] : [[subjectKey(caller.jwt.issuer, caller.jwt.subject), callerFrom(caller, rateLimits)]])),
+      callers.flatMap((caller) => (caller.jwt === undefined ? [] : [[subjectKey(caller.jwt.issuer, caller.jwt.subject), callerFrom(caller, rateLimits, 'jwt')]])),
     );
   }
 }

@@ -19,6 +19,10 @@ export type {
   SecretsPolicy,
   TokenPolicy,
 } from './schema/broker-config.types';
+export type { CertificateIdentity } from './schema/certificate-identity';
+export { parseDistinguishedName, type DistinguishedNamePart } from './schema/certificate-identity';
+export type { OutboundProxyEnvironment, TlsClientAuth, TlsEnvironment } from './environment/tls-environment.interface';
+export { loadTlsMaterial, readTlsMaterial, TLS_FILES_SOURCE, type TlsMaterial } from './environment/tls-material.loader';
 export type {
   BrokerEnvironment,
   LogLevel,
@@ -33,6 +37,9 @@ export { ConfigReloader, type ReloadResult } from './module/config.reloader';
 export { ConfigModule } from './module/config.module';
 export type { ConfigModuleOptions } from './module/config.providers';
 export { ConfigService, type ConfigChangeListener } from './module/config.service';
+export { configHash } from './loading/config.hash';
 export { parseDuration } from './schema/duration.parser';
 export { BROKER_ENV_VARIABLES, parseEnvironment, readEnvironment } from './environment/environment.parser';
+export type { EventLoopBlock } from './environment/test-hooks.parser';
+export { HTTP_TIMEOUT_DEFAULTS, type HttpTimeouts } from './environment/http-environment.parser';
 export { ProcessEnvironment } from './environment/process-environment.service';

@@ -1,5 +1,5 @@
 export { CredentialLocks } from './credential-locks';
-export type { Fence } from './fence';
+export { type Fence, fenceFingerprint } from './fence';
 export { type FencedWrite, type FencedWriteOutcome, fencedWrite } from './fenced-write';
 export { LockLostError, LockUnavailableError } from './lock.errors';
 export { LockKeys } from './lock.keys';

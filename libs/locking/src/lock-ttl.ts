@@ -6,11 +6,13 @@ export function assertLockTtl(ttlMs: number): void {
 }
 
 /**
- * When a held lock is extended: a third of the way through its ttl, leaving two thirds for a slow round trip
- * or an event loop lagging under load (a late extension loses the lock to a waiter).
+ * When a held lock is extended: once a third of its ttl has gone by, leaving two thirds for a slow round trip
+ * or an event loop lagging under load (a late extension loses the lock to a waiter). Counted from what is
+ * actually left (`remainingMs`), not from now: a lock whose acquisition reply was read late, by a busy
+ * process, has already used part of its ttl and is extended at once.
  */
-export function extensionDelay(ttlMs: number): number {
-  return Math.floor(ttlMs / 3);
+export function extensionDelay(ttlMs: number, remainingMs = ttlMs): number {
+  return Math.max(0, Math.floor(remainingMs - (2 * ttlMs) / 3));
 }
 
 /** Our own deadline passed (as opposed to an error the backend reported). */

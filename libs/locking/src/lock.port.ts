@@ -20,7 +20,8 @@ export interface LockHandle extends Fence {
 export abstract class LockService {
   /**
    * Tries once to take `resource` for `ttlMs`, extending it automatically (every ttl/3) until released.
-   * undefined when another holder has it; throws LockUnavailableError when the backend is unreachable.
+   * undefined when another holder has it (or may have it: a round trip failed while the backend is still
+   * reachable); throws LockUnavailableError only when the backend is really unreachable.
    */
   abstract tryAcquire(resource: string, ttlMs: number): Promise<LockHandle | undefined>;
 }

@@ -4,6 +4,8 @@ export const LOCK_TIMEOUTS = Object.freeze({
    * within this time that it must not run the work (a hung Redis must not hang the refresh path).
    */
   acquireMs: 2_500,
+  /** Pause between extension attempts after one failed for a reason other than "no longer ours". */
+  extendRetryMs: 100,
   /** Upper bound of a release; past it the TTL frees the lock. Keeps shutdown from hanging on Redis. */
   releaseMs: 2_000,
   /** Below this an extension at ttl/3 would race its own round trip. */

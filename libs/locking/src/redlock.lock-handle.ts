@@ -47,21 +47,38 @@ export class RedlockLockHandle implements LockHandle {
     return this.releasing;
   }
 
-  private arm(): void {
-    this.extensionTimer = setTimeout(() => void this.extend(), extensionDelay(this.ttlMs));
+  private arm(delayMs = extensionDelay(this.ttlMs, this.lock.expiration - Date.now())): void {
+    clearTimeout(this.extensionTimer);
+    this.extensionTimer = setTimeout(() => void this.extend(), delayMs);
     this.extensionTimer.unref();
     clearTimeout(this.expiryTimer);
-    this.expiryTimer = setTimeout(
-      () => this.lose(LOCK_MESSAGES.expired),
-      Math.max(0, this.lock.expiration - Date.now()),
-    );
+    this.expiryTimer = setTimeout(() => this.expireUnlessExtended(), Math.max(0, this.lock.expiration - Date.now()));
     this.expiryTimer.unref();
+  }
+
+  /**
+   * The watchdog. After a blocked event loop it can fire in the same turn as an extension reply that
+   * already arrived, before that reply is read: look again after the poll phase, and only then give up.
+   */
+  private expireUnlessExtended(): void {
+    setImmediate(() => {
+      if (this.signal.aborted) return;
+      const left = this.lock.expiration - Date.now();
+      if (left > 0) {
+        this.expiryTimer = setTimeout(() => this.expireUnlessExtended(), left);
+        this.expiryTimer.unref();
+        return;
+      }
+      this.lose(LOCK_MESSAGES.expired);
+    });
   }
 
   private async extend(): Promise<void> {
     if (this.signal.aborted) return;
     try {
-      // The extend script only succeeds while the key still holds our value.
+      // The extend script only succeeds while the key still holds our value. Its round trip is bounded by
+      // the client's command budget (listening time); no outer timeout, since a late success would leave
+      // `this.lock` invalidated by Redlock while the key is still ours.
       const extended = await this.lock.extend(this.ttlMs);
       if (this.signal.aborted) {
         // Lost by the watchdog while the extension was in flight: give the key back now, not after a ttl.
@@ -71,14 +88,23 @@ export class RedlockLockHandle implements LockHandle {
       this.lock = extended;
       this.arm();
     } catch (error) {
-      this.lose(LOCK_MESSAGES.extensionFailed, error);
+      if (this.signal.aborted) return;
+      // Only Redis saying the key is no longer ours, or our own expiry passing, loses the lock. A slow or
+      // failed round trip is retried until then: giving up early would let a waiter take over from a
+      // holder that is alive and still working, and mint a second time.
+      if ((await wasNotHeld(error)) || this.lock.expiration <= Date.now()) {
+        this.lose(LOCK_MESSAGES.extensionFailed, error);
+        return;
+      }
+      this.logger.warn({ msg: 'lock extension failed; retrying until the lock expires', resource: this.resource, error: String(error) });
+      this.arm(LOCK_TIMEOUTS.extendRetryMs);
     }
   }
 
   private lose(detail: string, cause?: unknown): void {
     if (this.signal.aborted) return;
     this.stopTimers();
-    this.logger.warn({ msg: 'lock lost', resource: this.resource, detail });
+    this.logger.warn({ msg: 'lock lost', resource: this.resource, detail, ...(cause !== undefined && { error: String(cause) }) });
     this.controller.abort(new LockLostError(this.resource, detail, cause === undefined ? undefined : { cause }));
     this.onEnd(this);
   }

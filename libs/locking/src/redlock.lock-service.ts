@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Lock, Redlock } from '@sesamecare-oss/redlock';
 import { Cluster } from 'ioredis';
-import { REDIS_CLIENT, type RedisClient, withTimeout } from '@broker/redis';
+import { isRedisReachable, REDIS_CLIENT, type RedisClient, withTimeout } from '@broker/redis';
 import { LockUnavailableError } from './lock.errors';
 import { type LockHandle, LockService } from './lock.port';
 import { assertLockTtl, LockTimeoutError } from './lock-ttl';
@@ -20,7 +20,7 @@ export class RedlockLockService extends LockService implements OnModuleDestroy {
   private readonly held = new Set<RedlockLockHandle>();
   private closed = false;
 
-  constructor(@Inject(REDIS_CLIENT) redis: RedisClient) {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
     super();
     // Contention is the caller's business (it waits for the winner's token), so one attempt only.
     this.redlock = new Redlock([redis], { retryCount: 0, db: lockDatabase(redis) });
@@ -38,6 +38,15 @@ export class RedlockLockService extends LockService implements OnModuleDestroy {
         // If the SET lands after all, nobody would own it: hand it back instead of blocking others for a ttl.
         pending.then((late) => late.release()).catch(() => undefined);
       } else if (await wasNotHeld(error)) {
+        return undefined;
+      }
+      // "Unavailable" licenses the caller's Redis-down behaviour (an instance minting for itself alone), so
+      // it is reserved for a Redis that is really unreachable: disconnected, or not answering (circuit
+      // open). A failed round trip to a Redis that is still there leaves the lock's state unknown (the SET
+      // may have landed for us, or another holder may be working): answer "held by someone", whose caller
+      // waits and tries again, rather than run the work unlocked next to a live holder.
+      if (isRedisReachable(this.redis)) {
+        this.logger.debug({ msg: 'lock round trip failed while redis is reachable; treating the lock as held', resource, error: String(error) });
         return undefined;
       }
       throw new LockUnavailableError(resource, { cause: error });

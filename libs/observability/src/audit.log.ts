@@ -7,6 +7,10 @@ export interface AuditEvent {
   readonly action: string;
   readonly outcome: 'success' | 'denied' | 'failure';
   readonly callerId?: string;
+  /** How the caller was identified. */
+  readonly auth?: 'api_key' | 'jwt' | 'certificate';
+  /** SHA-256 (hex) of the client certificate the connection presented; never the certificate. */
+  readonly certificateFingerprint?: string;
   readonly credentialId?: string;
   /** `fingerprintOf(token)`: lets an incident be traced to an issuance without storing the token. */
   readonly tokenFingerprint?: string;
@@ -36,6 +40,8 @@ export class AuditLog {
         action: event.action,
         outcome: event.outcome,
         ...(event.callerId === undefined ? {} : { caller_id: event.callerId }),
+        ...(event.auth === undefined ? {} : { auth: event.auth }),
+        ...(event.certificateFingerprint === undefined ? {} : { certificate_fingerprint: event.certificateFingerprint }),
         ...(event.credentialId === undefined ? {} : { credential_id: event.credentialId }),
         ...(event.tokenFingerprint === undefined ? {} : { token_fingerprint: event.tokenFingerprint }),
         ...(event.status === undefined ? {} : { status: event.status }),

@@ -19,6 +19,18 @@ export interface CredentialSnapshot extends CredentialHealth {
 /** Where the gauges get their per-credential figures from; registered by the broker at boot. */
 export type CredentialSnapshotSource = () => readonly CredentialSnapshot[];
 
+/** The instance's readiness as the gauges show it: its state and each component's status. */
+export interface ReadinessSnapshot {
+  readonly state: string;
+  readonly components: Readonly<Record<string, string>>;
+}
+
+/** Evaluates readiness at scrape time, so the gauges are current even where nothing probes `/health/ready`. */
+export type ReadinessSource = () => Promise<ReadinessSnapshot>;
+
+const READINESS_STATES = ['ready', 'degraded', 'not_ready'] as const;
+const COMPONENT_STATUSES = ['up', 'degraded', 'down'] as const;
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -50,7 +62,7 @@ export class BrokerMetrics {
   });
   readonly lockAcquisitions = new Counter({
     name: 'broker_lock_acquisitions_total',
-    help: 'Refresh-lock attempts by outcome: acquired, contended (another instance holds it), unavailable.',
+    help: 'Refresh-lock attempts by outcome: acquired, contended (another instance holds it), lost (before the upstream call), unavailable.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -100,8 +112,37 @@ export class BrokerMetrics {
 
   /** Redis connection and readiness answers (alerts). */
   readonly service = new ServiceHealthMetrics(this.registry);
+  /** 1 for the state readiness is in, 0 for the others (one series per state, so alerts need no value mapping). */
+  readonly readinessState = new Gauge({
+    name: 'broker_readiness_state',
+    help: 'Readiness of this instance: 1 for the current state (ready, degraded, not_ready), 0 for the others.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (this.readiness) this.recordReadiness(await this.readiness());
+    },
+  });
+  readonly readinessComponent = new Gauge({
+    name: 'broker_readiness_component',
+    help: 'Readiness components (lifecycle, config, credentials, secrets, redis): 1 for the current status (up, degraded, down), 0 for the others.',
+    labelNames: ['component', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly configInfo = new Gauge({
+    name: 'broker_config_info',
+    help: 'Always 1; the hash label identifies the loaded configuration (the same hash on every instance means the same settings).',
+    labelNames: ['hash'] as const,
+    registers: [this.registry],
+    collect: () => {
+      // One series: the previous hash's series goes away after a reload.
+      this.configInfo.reset();
+      if (this.configHash) this.configInfo.set({ hash: this.configHash() }, 1);
+    },
+  });
 
   private snapshots: CredentialSnapshotSource = () => [];
+  private readiness: ReadinessSource | undefined;
+  private configHash: (() => string) | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'broker_' });
@@ -131,6 +172,25 @@ export class BrokerMetrics {
   /** Registers where the per-credential gauges read from. */
   setCredentialSnapshots(source: CredentialSnapshotSource): void {
     this.snapshots = source;
+  }
+
+  /** Registers how readiness is evaluated at scrape time. */
+  setReadinessSource(source: ReadinessSource): void {
+    this.readiness = source;
+  }
+
+  /** Sets the readiness gauges from one evaluation (also called by every readiness probe). */
+  recordReadiness(snapshot: ReadinessSnapshot): void {
+    for (const state of READINESS_STATES) this.readinessState.set({ state }, snapshot.state === state ? 1 : 0);
+    this.readinessComponent.reset();
+    for (const [component, current] of Object.entries(snapshot.components)) {
+      for (const status of COMPONENT_STATUSES) this.readinessComponent.set({ component, status }, current === status ? 1 : 0);
+    }
+  }
+
+  /** Registers where `broker_config_info` reads the loaded config's hash from. */
+  setConfigHashSource(source: () => string): void {
+    this.configHash = source;
   }
 
   /** The exposition text for `GET /metrics`. */

@@ -1,5 +1,5 @@
 export { AuditLog, type AuditEvent, fingerprintOf } from './audit.log';
-export { BrokerMetrics, type CredentialSnapshot, type CredentialSnapshotSource } from './broker.metrics';
+export { BrokerMetrics, type CredentialSnapshot, type CredentialSnapshotSource, type ReadinessSnapshot, type ReadinessSource } from './broker.metrics';
 export type { CredentialHealth } from './credential-health.gauges';
 export { installReadinessMetrics, ServiceHealthMetrics } from './service-health.metrics';
 export { createAuditLogger, createRootLogger, type RootLogger } from './logger.factory';

@@ -1,9 +1,10 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Logger } from '@nestjs/common';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { RedisEnvironment } from '@broker/config';
 import { REDIS_MESSAGES, REDIS_TIMEOUTS } from './redis.constants';
 import { describeRedisError } from './redis-client.lifecycle';
+import { ListeningCluster, ListeningRedis } from './listening-clients';
 import type { RedisClient, RedisRole } from './redis-client.types';
 
 /** Delay before reconnect attempt `times`: linear back-off capped at 2 s, jittered so a fleet does not reconnect in lockstep. */
@@ -43,24 +44,25 @@ export function connectionOptions(role: RedisRole): RedisOptions {
 
 /** Opens (eagerly) a connection of `role` to the Redis given by `env`; it reconnects by itself forever. */
 export function createRedisClient(env: RedisEnvironment, role: RedisRole): RedisClient {
-  const options = connectionOptions(role);
+  // The command budget is enforced in listening time by the client classes, not by ioredis's own timer.
+  const { commandTimeout, replyMapping: _replyMapping, ...options } = connectionOptions(role);
   const auth = {
     ...(env.username !== undefined && { username: env.username }),
     ...(env.password !== undefined && { password: env.password }),
   };
   const tls: ConnectionOptions | undefined = env.tls ? {} : undefined;
-  let client: RedisClient;
+  let client: ListeningRedis | ListeningCluster;
   if (env.url !== undefined) {
     // The URL carries its own credentials, db and TLS (rediss://).
-    client = new Redis(env.url, options);
+    client = new ListeningRedis(env.url, options);
   } else if (env.sentinels !== undefined) {
     const sentinels = env.sentinels.map(({ host, port }) => ({ host, port }));
-    client = new Redis({ ...options, ...auth, sentinels, name: env.sentinelName, tls });
+    client = new ListeningRedis({ ...options, ...auth, sentinels, name: env.sentinelName, tls });
   } else if (env.clusterNodes !== undefined) {
     // A Cluster reconnects and queues as a whole; its node connections take the rest of the options.
     const { retryStrategy, enableOfflineQueue, ...nodeOptions } = options;
     const nodes = env.clusterNodes.map(({ host, port }) => ({ host, port }));
-    client = new Cluster(nodes, {
+    client = new ListeningCluster(nodes, {
       redisOptions: { ...nodeOptions, ...auth, tls },
       enableOfflineQueue,
       clusterRetryStrategy: retryStrategy,
@@ -68,6 +70,7 @@ export function createRedisClient(env: RedisEnvironment, role: RedisRole): Redis
   } else {
     throw new Error(REDIS_MESSAGES.noConnection);
   }
+  client.commandBudgetMs = commandTimeout;
   logConnectionState(client, role);
   return client;
 }

@@ -1,3 +1,5 @@
+import { listeningDeadline } from './listening-deadline';
+import { ListeningCluster, ListeningRedis } from './listening-clients';
 import { REDIS_MESSAGES, REDIS_TIMEOUTS } from './redis.constants';
 import type { RedisClient } from './redis-client.types';
 
@@ -29,6 +31,7 @@ export async function pingWithin(client: RedisClient, timeoutMs: number): Promis
 
 /** QUIT (pending replies still arrive) and wait for the socket to close; close it outright when QUIT fails or is slow. */
 export async function closeRedisClient(client: RedisClient, timeoutMs: number = REDIS_TIMEOUTS.quitMs): Promise<void> {
+  if (client instanceof ListeningRedis || client instanceof ListeningCluster) client.circuit.close();
   if (client.status === 'end') return;
   if (client.status !== 'ready') {
     // Nothing to flush while it is not connected; this also cancels a scheduled reconnect. (ioredis then
@@ -57,14 +60,16 @@ export function describeRedisError(error: unknown): string {
 }
 
 /**
- * Races `promise` against a timer that rejects with `timeoutError()`; a late rejection of `promise` is
- * swallowed, not left unhandled. Used for Redis round trips here and in the lock service.
+ * Races `promise` against a deadline of `timeoutMs` of *listening* time (see listening-deadline.ts: a
+ * starved event loop does not make an answered round trip look timed out) that rejects with
+ * `timeoutError()`; a late rejection of `promise` is swallowed, not left unhandled. Used for Redis round
+ * trips here and in the lock service.
  */
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timeoutError: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), timeoutMs);
+    cancel = listeningDeadline(timeoutMs, () => reject(timeoutError()));
   });
   promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => cancel?.());
 }

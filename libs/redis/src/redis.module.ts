@@ -6,6 +6,7 @@ import { createRedisClient } from './redis-client.factory';
 import { closeRedisClient, waitUntilReady } from './redis-client.lifecycle';
 import type { RedisClient, RedisRole } from './redis-client.types';
 import { RedisHealthIndicator } from './redis.health';
+import { describeRedisTarget, RedisConnectionState } from './redis-connection.state';
 import { RedisKeyspace } from './redis-keyspace';
 
 /**
@@ -25,14 +26,16 @@ export class RedisModule implements OnApplicationShutdown {
 
   /** Connects to the Redis described by `env` (from `@broker/config`). */
   static forRoot(env: RedisEnvironment): DynamicModule {
+    const connection = new RedisConnectionState(describeRedisTarget(env));
     return {
       module: RedisModule,
       global: true,
       imports: [TerminusModule],
       providers: [
-        { provide: REDIS_CLIENT, useFactory: () => RedisModule.connect(env, 'commands') },
+        { provide: REDIS_CLIENT, useFactory: () => RedisModule.connect(env, 'commands', connection) },
         { provide: REDIS_SUBSCRIBER, useFactory: () => RedisModule.connect(env, 'subscriber') },
         { provide: RedisKeyspace, useValue: new RedisKeyspace(env.keyPrefix) },
+        { provide: RedisConnectionState, useValue: connection },
         RedisHealthIndicator,
       ],
       exports: [REDIS_CLIENT, REDIS_SUBSCRIBER, RedisKeyspace, RedisHealthIndicator],
@@ -46,10 +49,11 @@ export class RedisModule implements OnApplicationShutdown {
   /**
    * The commands connection rejects commands until it is ready, so boot waits for it (briefly): the first
    * requests must not fail only because the handshake was still running. If Redis is down the broker starts
-   * anyway, reports not ready, and recovers when the connection does.
+   * anyway, reports itself degraded, and recovers when the connection does.
    */
-  private static async connect(env: RedisEnvironment, role: RedisRole): Promise<RedisClient> {
+  private static async connect(env: RedisEnvironment, role: RedisRole, connection?: RedisConnectionState): Promise<RedisClient> {
     const client = createRedisClient(env, role);
+    connection?.observe(client);
     try {
       await waitUntilReady(client, REDIS_TIMEOUTS.bootReadyMs);
     } catch {

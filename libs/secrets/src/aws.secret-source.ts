@@ -1,7 +1,7 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Injectable } from '@nestjs/common';
 import type { SecretRef } from '@broker/config';
-import { AwsSecretsManagerClient, awsErrorName, PERMANENT_AWS_ERRORS } from './aws-secrets-manager.client';
+import { AwsSecretsManagerClient, awsErrorCause, awsErrorName, PERMANENT_AWS_ERRORS } from './aws-secrets-manager.client';
 import { SecretSourceError } from './secret.errors';
 import { type RawSecret, SecretSource } from './secret-source.port';
 
@@ -21,7 +21,8 @@ export class AwsSecretsManagerSource extends SecretSource {
       output = await this.client.sdk.send(new GetSecretValueCommand({ SecretId: ref.secretId, VersionStage: ref.versionStage }));
     } catch (error) {
       const name = awsErrorName(error);
-      throw new SecretSourceError(`Secrets Manager GetSecretValue for ${ref.secretId} failed (${name})`, PERMANENT_AWS_ERRORS.has(name));
+      // The SDK's own cause, not just the class name: `Error` alone tells an operator nothing.
+      throw new SecretSourceError(`Secrets Manager GetSecretValue for ${ref.secretId} failed: ${awsErrorCause(error)}`, PERMANENT_AWS_ERRORS.has(name), { cause: error });
     }
     const value = output.SecretString ?? (output.SecretBinary ? Buffer.from(output.SecretBinary).toString('utf8') : undefined);
     if (value === undefined) throw new SecretSourceError(`secret ${ref.secretId} has no value`, true);

@@ -6,12 +6,14 @@ import { AwsSecretVersionStore } from './aws.secret-version-store';
 import { EnvSecretSource } from './env.secret-source';
 import { FileSecretSource } from './file.secret-source';
 import { SecretVersionStore } from './secret-version-store.port';
+import { SecretsBootCheck } from './secrets.boot-check';
 import { SecretsHealthIndicator } from './secrets.health';
 import { SecretsService } from './secrets.service';
 
 /**
  * Client secrets: the sources, the caching resolver, and the version store rotation writes to (Secrets
- * Manager, sharing one SDK client with the aws source). Depends on the global ConfigModule.
+ * Manager, sharing one SDK client with the aws source), and the boot check of every credential's secret.
+ * Depends on the global ConfigModule.
  */
 @Module({
   imports: [TerminusModule],
@@ -22,6 +24,7 @@ import { SecretsService } from './secrets.service';
     EnvSecretSource,
     SecretsService,
     SecretsHealthIndicator,
+    SecretsBootCheck,
     { provide: SecretVersionStore, useClass: AwsSecretVersionStore },
   ],
   exports: [SecretsService, SecretsHealthIndicator, SecretVersionStore],

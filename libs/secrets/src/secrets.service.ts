@@ -50,6 +50,19 @@ export class SecretsService {
     return this.read(credential);
   }
 
+  /**
+   * Boot's read of a credential's secret: fills the cache, and answers the source's cause instead of
+   * throwing or logging, so the boot check decides what a failure means (stop for env/file, warn for aws).
+   */
+  async prefetch(credential: CredentialConfig): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      await this.read(credential, { quiet: true });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: reasonOf(error instanceof SecretUnavailableError ? error.cause : error) };
+    }
+  }
+
   /** Reads the source now, bypassing a fresh cache entry (after the upstream rejected the cached secret). */
   async reload(credential: CredentialConfig): Promise<SecretMaterial> {
     return this.read(credential);
@@ -72,16 +85,16 @@ export class SecretsService {
     };
   }
 
-  private read(credential: CredentialConfig): Promise<SecretMaterial> {
+  private read(credential: CredentialConfig, options: { quiet?: boolean } = {}): Promise<SecretMaterial> {
     let pending = this.inFlight.get(credential.id);
     if (!pending) {
-      pending = this.fetchAndCache(credential).finally(() => this.inFlight.delete(credential.id));
+      pending = this.fetchAndCache(credential, options.quiet === true).finally(() => this.inFlight.delete(credential.id));
       this.inFlight.set(credential.id, pending);
     }
     return pending;
   }
 
-  private async fetchAndCache(credential: CredentialConfig): Promise<SecretMaterial> {
+  private async fetchAndCache(credential: CredentialConfig, quiet: boolean): Promise<SecretMaterial> {
     const refKey = JSON.stringify(credential.secret);
     try {
       const raw = await this.sources[credential.secret.source].fetch(credential.secret);
@@ -91,14 +104,16 @@ export class SecretsService {
       this.lastErrors.delete(credential.id);
       return material;
     } catch (error) {
-      const reason = error instanceof SecretSourceError ? error.reason : 'unexpected error reading the secret';
+      const reason = reasonOf(error);
+      // One line per distinct failure, not one per read: readiness probes re-read a failing source often.
+      const repeated = this.lastErrors.get(credential.id) === reason;
       this.lastErrors.set(credential.id, reason);
       const stale = this.entryFor(credential);
       if (stale) {
-        this.logger.warn({ msg: 'secret source failed; using the cached secret', credential_id: credential.id, reason });
+        if (!repeated && !quiet) this.logger.warn({ msg: 'secret source failed; using the cached secret', credential_id: credential.id, reason });
         return stale.material;
       }
-      this.logger.error({ msg: 'secret source failed and no secret is cached', credential_id: credential.id, reason });
+      if (!repeated && !quiet) this.logger.error({ msg: 'secret source failed and no secret is cached', credential_id: credential.id, reason });
       throw new SecretUnavailableError(credential.id, { cause: error });
     }
   }
@@ -107,4 +122,9 @@ export class SecretsService {
     const entry = this.cache.get(credential.id);
     return entry && entry.refKey === JSON.stringify(credential.secret) ? entry : undefined;
   }
+}
+
+/** The reason kept and shown for a failed read: the source's own words, never the secret. */
+function reasonOf(error: unknown): string {
+  return error instanceof SecretSourceError ? error.reason : 'unexpected error reading the secret';
 }

@@ -24,4 +24,6 @@ export interface CredentialState {
   timer?: NodeJS.Timeout;
   failure?: FailureRecord;
   lastRefresh?: RefreshRecord;
+  /** When the store was last read successfully for this credential (see STORE_RECHECK_MS). */
+  storeCheckedAt?: number;
 }

@@ -9,6 +9,7 @@ const policy: TokenPolicy = {
   failureCooldownMs: 30_000,
   upstreamTimeoutMs: 10_000,
   upstreamAttempts: 3,
+  callerWaitMs: 5_000,
 };
 const HOUR = 3_600_000;
 const token = { accessToken: 't', tokenType: 'bearer' as const, issuedAt: 0, expiresAt: 24 * HOUR };

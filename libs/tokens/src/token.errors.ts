@@ -6,3 +6,14 @@ export class UnknownCredentialError extends DomainError {
     super('credential_not_found', 404, 'Credential not found', `No credential '${credentialId}' is configured.`);
   }
 }
+
+/**
+ * The refresh lock was lost before an upstream call could start (its holder lagged past the lock's ttl).
+ * Not a failure of the credential: the refresh goes back to waiting for whoever holds the lock now.
+ */
+export class RefreshLockLostError extends Error {
+  constructor(credentialId: string) {
+    super(`the refresh lock of '${credentialId}' was lost before the upstream call`);
+    this.name = 'RefreshLockLostError';
+  }
+}

@@ -1,15 +1,16 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, UpstreamUnavailableError } from '@broker/issuers';
-import { CredentialLocks, type LockHandle, LockUnavailableError } from '@broker/locking';
+import { CredentialLocks, fenceFingerprint, type LockHandle, LockUnavailableError } from '@broker/locking';
 import { BrokerMetrics, runOutsideRequest } from '@broker/observability';
 import { DomainError } from '@broker/problems';
 import { type FleetEvent, FleetBus } from '@broker/fleet';
 import { type SharedFailure, type StoredToken, TokenStore } from '@broker/token-store';
 import type { CredentialState, FailureRecord } from './credential-state';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
-import { UnknownCredentialError } from './token.errors';
+import { RefreshLockLostError, UnknownCredentialError } from './token.errors';
 import { UpstreamMinter } from './upstream-minter';
+import { waitAtMost } from './caller-wait';
 
 /** Transient failures back off from 1 s, doubling up to 60 s, so an outage is probed, not hammered. */
 const TRANSIENT_COOLDOWN_BASE_MS = 1_000;
@@ -21,6 +22,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * within this time and another instance takes over.
  */
 export const REFRESH_LOCK_TTL_MS = 5_000;
+/** How long "nothing fresher in the store" is believed for requests whose min_ttl the held token cannot meet. */
+const STORE_RECHECK_MS = 1_000;
 /** Instances that lost the lock race re-check the store this often (pub/sub usually wakes them sooner). */
 const WAIT_POLL_MS = 200;
 
@@ -36,6 +39,7 @@ export class TokenService implements OnModuleDestroy {
   private readonly logger = new Logger(TokenService.name);
   private readonly states = new Map<string, CredentialState>();
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
+  private readonly storeChecks = new Map<string, Promise<StoredToken | undefined>>();
   private readonly unsubscribers: (() => void)[];
 
   constructor(
@@ -63,7 +67,11 @@ export class TokenService implements OnModuleDestroy {
       this.metrics.cacheLookups.inc({ layer: 'l1', result: 'hit' });
     } else {
       this.metrics.cacheLookups.inc({ layer: 'l1', result: 'miss' });
-      token = await this.loadFromStore(credentialId, state);
+      // A held token that cannot meet this min_ttl: the store had nothing fresher a moment ago, and a fresher
+      // token written since would have been announced (updated event). Do not ask Redis again on every such
+      // request, or pay its timeout on every one of them while it is not answering.
+      const checkedRecently = token !== undefined && state.storeCheckedAt !== undefined && now - state.storeCheckedAt < STORE_RECHECK_MS;
+      if (!checkedRecently) token = await this.checkStore(credentialId, state);
       this.metrics.cacheLookups.inc({ layer: 'l2', result: token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss' });
     }
     if (token && satisfies(token, minTtlSeconds, now)) {
@@ -72,7 +80,8 @@ export class TokenService implements OnModuleDestroy {
     }
     if (token && isServable(token, now) && !refreshCanHelp(token, minTtlSeconds, now, this.config.current.tokens)) return token;
     try {
-      return await this.refresh(credential, token?.expiresAt ?? 0);
+      // The caller's wait has its own bound: past it a 503 with Retry-After, and the refresh carries on.
+      return await waitAtMost(this.refresh(credential, token?.expiresAt ?? 0), this.config.current.tokens.callerWaitMs);
     } catch (error) {
       // The identity provider or secret source failed: a held token is still the truth until it expires.
       const held = state.token;
@@ -123,8 +132,8 @@ export class TokenService implements OnModuleDestroy {
   }
 
   /** A snapshot of what this process knows about a credential (never the token itself). */
-  describe(credentialId: string): Readonly<Omit<CredentialState, 'timer' | 'token'>> & { expiresAt?: number; upstreamCalls: number } {
-    const { timer: _timer, token, ...rest } = this.states.get(credentialId) ?? {};
+  describe(credentialId: string): Readonly<Omit<CredentialState, 'timer' | 'token' | 'storeCheckedAt'>> & { expiresAt?: number; upstreamCalls: number } {
+    const { timer: _timer, token, storeCheckedAt: _checked, ...rest } = this.states.get(credentialId) ?? {};
     return { ...rest, ...(token ? { expiresAt: token.expiresAt } : {}), upstreamCalls: this.minter.callCount(credentialId) };
   }
 
@@ -142,6 +151,9 @@ export class TokenService implements OnModuleDestroy {
     await this.throwIfCoolingDown(credential.id, state);
     const { upstreamAttempts, upstreamTimeoutMs } = this.config.current.tokens;
     const deadline = Date.now() + REFRESH_LOCK_TTL_MS + upstreamAttempts * upstreamTimeoutMs + 5_000;
+    const trace: string[] = [];
+    const t0 = Date.now();
+    const step = (what: string): void => void trace.push(`+${Date.now() - t0}ms ${what}`);
     for (;;) {
       // Another instance's token may have reached this one (pub/sub) while it waited.
       const arrived = newerThan(state.token, before);
@@ -151,17 +163,26 @@ export class TokenService implements OnModuleDestroy {
       }
       let lock: LockHandle | undefined;
       try {
+        const a0 = Date.now();
         lock = await this.locks.refresh(credential.id, REFRESH_LOCK_TTL_MS);
+        step(`acquire ${lock ? 'won' : 'contended'} in ${Date.now() - a0}ms`);
       } catch (error) {
         if (!(error instanceof LockUnavailableError)) throw error;
+        step(`acquire failed: ${String((error as { cause?: unknown }).cause)}`);
         this.metrics.lockAcquisitions.inc({ outcome: 'unavailable' });
-        this.logger.warn({ msg: 'refresh lock unavailable (token store unreachable); minting for this instance only', credential_id: credential.id });
-        return this.mint(credential, state, async (issued) => issued);
+        // Only a Redis that is really unreachable (disconnected, or not answering: circuit open) gets here.
+        this.logger.warn({ msg: 'redis unreachable; minting for this instance only, sharing nothing', credential_id: credential.id });
+        return this.mint(credential, state, async (issued) => issued, { lock: 'none', trace });
       }
       this.metrics.lockAcquisitions.inc({ outcome: lock ? 'acquired' : 'contended' });
       if (lock) {
         try {
-          return await this.mintUnderLock(credential, state, lock, before);
+          return await this.mintUnderLock(credential, state, lock, before, trace);
+        } catch (error) {
+          // Lost before the upstream call: whoever holds the lock now mints; wait for its token instead.
+          if (!(error instanceof RefreshLockLostError)) throw error;
+          step('lock lost before the upstream call');
+          this.metrics.lockAcquisitions.inc({ outcome: 'lost' });
         } finally {
           await lock.release();
         }
@@ -169,6 +190,7 @@ export class TokenService implements OnModuleDestroy {
       const waitStarted = performance.now();
       const adopted = await this.waitForWinner(credential.id, state, before, Math.min(deadline, Date.now() + REFRESH_LOCK_TTL_MS));
       this.metrics.lockWait.observe((performance.now() - waitStarted) / 1000);
+      step(`wait ${adopted ? 'adopted' : 'timed out'} after ${Math.round(performance.now() - waitStarted)}ms`);
       if (adopted) {
         this.metrics.refreshes.inc({ outcome: 'adopted' });
         return adopted;
@@ -179,9 +201,16 @@ export class TokenService implements OnModuleDestroy {
     }
   }
 
-  private async mintUnderLock(credential: CredentialConfig, state: CredentialState, lock: LockHandle, before: number): Promise<StoredToken> {
+  private async mintUnderLock(credential: CredentialConfig, state: CredentialState, lock: LockHandle, before: number, trace: string[] = []): Promise<StoredToken> {
     // Another instance may have refreshed while this one waited for the lock.
-    const current = newerThan(await this.quietly(this.store.get(credential.id)), before) ?? newerThan(state.token, before);
+    const r0 = Date.now();
+    let readError: unknown;
+    const read = await this.store.get(credential.id).catch((error: unknown) => {
+      readError = error;
+      return undefined;
+    });
+    trace.push(`store read under lock in ${Date.now() - r0}ms: ${readError ? `failed (${String(readError)})` : read ? 'found' : 'empty'}`);
+    const current = newerThan(read, before) ?? newerThan(state.token, before);
     if (current) {
       this.hold(credential.id, state, current);
       this.metrics.refreshes.inc({ outcome: 'adopted' });
@@ -193,19 +222,30 @@ export class TokenService implements OnModuleDestroy {
         await this.events.publish('updated', credential.id);
         return issued;
       }
-      this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome });
-      const stored = await this.store.get(credential.id);
-      return stored && stored.expiresAt >= issued.expiresAt ? stored : issued;
-    });
+      // The fleet's token is the stored one, even when ours would live longer: serving ours would put two
+      // tokens into circulation, for up to half their lifetime. Ours is served only if nothing is stored.
+      const stored = await this.store.get(credential.id).catch(() => undefined);
+      const adopted = stored && isServable(stored, Date.now()) ? stored : undefined;
+      this.logger.warn({ msg: 'token write rejected by the store', credential_id: credential.id, outcome, adopted_stored: adopted !== undefined });
+      return adopted ?? issued;
+    }, { lock: 'held', fence: fenceFingerprint(lock), trace, signal: lock.signal });
   }
 
   /** Calls the identity provider once (with retries) and records the outcome; `persist` shares the token. */
-  private async mint(credential: CredentialConfig, state: CredentialState, persist: (issued: IssuedToken) => Promise<StoredToken>): Promise<StoredToken> {
+  private async mint(
+    credential: CredentialConfig,
+    state: CredentialState,
+    persist: (issued: IssuedToken) => Promise<StoredToken>,
+    decision: { lock: 'held' | 'none'; fence?: string; trace: string[]; signal?: AbortSignal },
+  ): Promise<StoredToken> {
     const started = Date.now();
+    const { signal, ...logged } = decision;
+    this.logger.log({ msg: 'mint decision', credential_id: credential.id, instance: this.events.instanceId.slice(0, 8), lost: signal?.aborted, ...logged });
     let issued: IssuedToken;
     try {
-      issued = await this.minter.mint(credential);
+      issued = await this.minter.mint(credential, signal);
     } catch (error) {
+      if (error instanceof RefreshLockLostError) throw error;
       this.metrics.refreshes.inc({ outcome: 'failed' });
       state.failure = this.failureAfter(error, state.failure, Date.now());
       state.lastRefresh = { at: started, durationMs: Date.now() - started, outcome: 'failure', errorCode: state.failure.error.code };
@@ -271,8 +311,20 @@ export class TokenService implements OnModuleDestroy {
     }
   }
 
+  /** loadFromStore for the serving path, shared by the requests that arrive while one read is in flight. */
+  private checkStore(credentialId: string, state: CredentialState): Promise<StoredToken | undefined> {
+    let pending = this.storeChecks.get(credentialId);
+    if (!pending) {
+      pending = this.loadFromStore(credentialId, state).finally(() => this.storeChecks.delete(credentialId));
+      this.storeChecks.set(credentialId, pending);
+    }
+    return pending;
+  }
+
   private async loadFromStore(credentialId: string, state: CredentialState): Promise<StoredToken | undefined> {
-    const stored = await this.quietly(this.store.get(credentialId));
+    let read = false;
+    const stored = await this.quietly(this.store.get(credentialId).then((found) => ((read = true), found)));
+    if (read) state.storeCheckedAt = Date.now();
     if (stored && (!state.token || stored.expiresAt > state.token.expiresAt)) this.hold(credentialId, state, stored);
     return state.token;
   }

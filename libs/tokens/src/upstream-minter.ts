@@ -4,6 +4,7 @@ import { ConfigService, type CredentialConfig } from '@broker/config';
 import { type IssuedToken, TokenIssuers, UpstreamRejectedError, UpstreamUnavailableError } from '@broker/issuers';
 import { BrokerMetrics } from '@broker/observability';
 import { type SecretMaterial, SecretsService, sameMaterial } from '@broker/secrets';
+import { RefreshLockLostError } from './token.errors';
 
 /** A caller is waiting while we retry, so in-request waits stay short; longer Retry-After fails fast. */
 const MAX_INLINE_WAIT_MS = 5_000;
@@ -38,17 +39,21 @@ export class UpstreamMinter {
     private readonly metrics: BrokerMetrics,
   ) {}
 
-  /** Mints a token; throws a typed upstream or secret error when it cannot. */
-  async mint(credential: CredentialConfig): Promise<IssuedToken> {
+  /**
+   * Mints a token; throws a typed upstream or secret error when it cannot. `lock` is the refresh lock's
+   * signal: no attempt (first or retry) starts once it is aborted, since another instance may hold the lock
+   * by then and be minting itself.
+   */
+  async mint(credential: CredentialConfig, lock?: AbortSignal): Promise<IssuedToken> {
     const secret = await this.secrets.get(credential);
     try {
-      return await this.mintWith(credential, secret);
+      return await this.mintWith(credential, secret, lock);
     } catch (error) {
       if (!(error instanceof UpstreamRejectedError && error.isClientError)) throw error;
       const reread = await this.secrets.reload(credential);
       if (sameMaterial(reread, secret)) throw error;
       this.logger.warn({ msg: 'client rejected with the cached secret; retrying with the re-read secret', credential_id: credential.id });
-      return this.mintWith(credential, reread);
+      return this.mintWith(credential, reread, lock);
     }
   }
 
@@ -57,13 +62,14 @@ export class UpstreamMinter {
     return this.calls.get(credentialId) ?? 0;
   }
 
-  private async mintWith(credential: CredentialConfig, secret: SecretMaterial): Promise<IssuedToken> {
+  private async mintWith(credential: CredentialConfig, secret: SecretMaterial, lock?: AbortSignal): Promise<IssuedToken> {
     const { upstreamAttempts, upstreamTimeoutMs } = this.config.current.tokens;
     const policy = retry(handleWhen(isRetryable), {
       maxAttempts: upstreamAttempts - 1,
       backoff: new DelegateBackoff((context) => backoffDelayMs(context.attempt, 'error' in context.result ? context.result.error : undefined)),
     });
     return policy.execute(async ({ attempt }) => {
+      if (lock?.aborted) throw new RefreshLockLostError(credential.id);
       this.calls.set(credential.id, (this.calls.get(credential.id) ?? 0) + 1);
       const started = performance.now();
       const observe = (outcome: string): number => {

@@ -54,6 +54,8 @@ export class SecretStateDto {
   @ApiProperty({ type: String, nullable: true }) version!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) fetched_at!: string | null;
   @ApiProperty({ type: Number, nullable: true }) age_seconds!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: "The source's own cause while reading the secret fails (e.g. the AWS SDK's message); never the secret." })
+  last_error!: string | null;
 }
 
 export class CredentialStatusDto {
@@ -69,7 +71,21 @@ export class CredentialStatusDto {
   signing_key_expires_at!: string | null;
 }
 
+export class InstanceDto {
+  @ApiProperty({ description: 'Instance id (a fresh UUID per process).' }) instance_id!: string;
+  @ApiProperty() host!: string;
+  @ApiProperty() pid!: number;
+  @ApiProperty({ format: 'date-time' }) started_at!: string;
+  @ApiProperty({ format: 'date-time', description: 'When this was true (for fleet entries: their last heartbeat).' }) seen_at!: string;
+  @ApiProperty({ enum: ['ready', 'degraded', 'not_ready'] }) readiness!: string;
+  @ApiProperty({ description: 'Hash of the config this instance runs.' }) config_hash!: string;
+}
+
 export class CredentialListDto {
+  @ApiProperty({ description: 'Hash of the loaded config (12 hex digits); the same on every instance that runs the same settings.' }) config_hash!: string;
+  @ApiProperty({ type: InstanceDto, description: 'The instance that answered.' }) instance!: InstanceDto;
+  @ApiProperty({ type: [InstanceDto], nullable: true, description: 'Every live instance by its heartbeat (this one alone in-process); null while the roster cannot be read.' })
+  fleet!: InstanceDto[] | null;
   @ApiProperty({ type: [CredentialStatusDto] }) credentials!: CredentialStatusDto[];
 }
 
@@ -87,7 +103,7 @@ export class ReloadResultDto {
 }
 
 export class HealthDto {
-  @ApiProperty({ enum: ['ok', 'error'] }) status!: string;
+  @ApiProperty({ enum: ['ok', 'degraded', 'error'], description: 'ok and degraded answer 200, error 503.' }) status!: string;
   @ApiProperty({ type: Object }) info!: Record<string, unknown>;
   @ApiProperty({ type: Object }) error!: Record<string, unknown>;
   @ApiProperty({ type: Object }) details!: Record<string, unknown>;

@@ -1,4 +1,7 @@
 import type { LOG_LEVELS } from '../config.constants';
+import type { OutboundProxyEnvironment, TlsEnvironment } from './tls-environment.interface';
+import type { HttpTimeouts } from './http-environment.parser';
+import type { EventLoopBlock } from './test-hooks.parser';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -38,6 +41,8 @@ export interface BrokerEnvironment {
   readonly shutdownDrainMs: number;
   /** SHUTDOWN_TIMEOUT: bound on closing (in-flight requests, locks, Redis) before exiting anyway (default 20 s). */
   readonly shutdownTimeoutMs: number;
+  /** HTTP_HEADERS_TIMEOUT, HTTP_REQUEST_TIMEOUT, HTTP_KEEP_ALIVE_TIMEOUT. */
+  readonly http: HttpTimeouts;
   /** ROTATION_CHECK_INTERVAL: how often each instance checks rotation schedules and retirements (default 30 s). */
   readonly rotationCheckIntervalMs?: number;
   /** AUDIT_LOG: a file for the audit trail; absent, audit events go to stdout tagged `log_type: "audit"`. */
@@ -45,4 +50,12 @@ export interface BrokerEnvironment {
   readonly redis?: RedisEnvironment;
   /** In the order given; required in fleet mode. */
   readonly tokenEncryptionKeys?: readonly TokenEncryptionKey[];
+  /** TLS_*: serve HTTPS; absent, the port serves plain HTTP. */
+  readonly tls?: TlsEnvironment;
+  /** HEALTH_PORT: a second, plain-HTTP port serving only the health and metrics endpoints. */
+  readonly healthPort?: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, applied to every outbound call. */
+  readonly outboundProxy?: OutboundProxyEnvironment;
+  /** BROKER_TEST_BLOCK_EVENT_LOOP: test-only fault injection (see test-hooks.parser.ts). */
+  readonly testEventLoopBlock?: EventLoopBlock;
 }

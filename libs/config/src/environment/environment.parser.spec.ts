@@ -18,6 +18,7 @@ describe('parseEnvironment', () => {
       logLevel: 'info',
       shutdownDrainMs: 5_000,
       shutdownTimeoutMs: 20_000,
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 },
     });
   });
 
@@ -31,6 +32,7 @@ describe('parseEnvironment', () => {
       logLevel: 'debug',
       shutdownDrainMs: 5_000,
       shutdownTimeoutMs: 20_000,
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 },
     });
   });
 
@@ -41,6 +43,10 @@ describe('parseEnvironment', () => {
       auditLogPath: '/var/log/audit.jsonl',
     });
     expect(issuesOf({ SHUTDOWN_DRAIN: '5' })).toEqual([{ path: 'SHUTDOWN_DRAIN', message: MESSAGES.duration }]);
+  });
+
+  it('accepts a zero drain written with a unit (SHUTDOWN_DRAIN=0s): a load balancer may drain by itself', () => {
+    for (const zero of ['0s', '0ms', '0']) expect(parseEnvironment({ SHUTDOWN_DRAIN: zero }).shutdownDrainMs).toBe(0);
   });
 
   it('treats empty variables as unset', () => {

@@ -5,6 +5,9 @@ import { deepFreeze } from '../loading/deep-freeze.util';
 import { parseDuration } from '../schema/duration.parser';
 import { parseEncryptionKeys } from './encryption-keys.parser';
 import { isFleetMode, parsePort, parseRedisEnvironment } from './redis-environment.parser';
+import { parseTransportEnvironment, TRANSPORT_ENV_VARIABLES } from './tls-environment.parser';
+import { parseEventLoopBlock, TEST_BLOCK_EVENT_LOOP } from './test-hooks.parser';
+import { HTTP_ENV_VARIABLES, parseHttpTimeouts } from './http-environment.parser';
 
 function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
@@ -14,7 +17,8 @@ function isLogLevel(value: string): value is LogLevel {
 function envDuration(get: (name: string) => string | undefined, name: string, fallback: number, issues: IssueCollector): number {
   const text = get(name);
   if (text === undefined) return fallback;
-  if (text === '0') return 0;
+  // Zero is a legitimate choice (e.g. no drain behind a load balancer that drains by itself), with or without a unit.
+  if (/^0+(ms|s|m|h|d)?$/.test(text)) return 0;
   try {
     return parseDuration(text);
   } catch {
@@ -46,6 +50,9 @@ export const BROKER_ENV_VARIABLES = Object.freeze([
   'REDIS_TLS',
   'REDIS_KEY_PREFIX',
   'TOKEN_ENCRYPTION_KEYS',
+  ...TRANSPORT_ENV_VARIABLES,
+  ...HTTP_ENV_VARIABLES,
+  TEST_BLOCK_EVENT_LOOP,
 ] as const);
 
 /** `parseEnvironment` over the real `process.env`, so the app itself never reads it. */
@@ -92,6 +99,9 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): BrokerEnvironment {
   const keysText = get('TOKEN_ENCRYPTION_KEYS');
   const tokenEncryptionKeys = keysText === undefined ? undefined : parseEncryptionKeys(keysText, issues);
   if (isFleetMode(get) && keysText === undefined) issues.add('TOKEN_ENCRYPTION_KEYS', MESSAGES.fleetNeedsKeys);
+  const transport = parseTransportEnvironment(get, port, issues);
+  const http = parseHttpTimeouts(get, issues);
+  const testEventLoopBlock = parseEventLoopBlock(get(TEST_BLOCK_EVENT_LOOP), issues);
 
   if (issues.count > 0 || port === undefined || !isLogLevel(logLevel)) throw issues.toError(ENVIRONMENT_SOURCE);
   return deepFreeze({
@@ -101,9 +111,12 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): BrokerEnvironment {
     logLevel,
     shutdownDrainMs,
     shutdownTimeoutMs,
+    http,
     ...(rotationCheckIntervalMs !== undefined && { rotationCheckIntervalMs }),
     ...(auditLogPath !== undefined && { auditLogPath }),
     ...(redis && { redis }),
     ...(tokenEncryptionKeys && { tokenEncryptionKeys }),
+    ...transport,
+    ...(testEventLoopBlock && { testEventLoopBlock }),
   });
 }

@@ -59,7 +59,7 @@ function dropAbsent(mapping: Record<string, unknown>): void {
 function resolveCallers(parsed: ParsedBrokerConfig): CallerConfig[] {
   const trusted = parsed.issuers.map((entry) => entry.issuer);
   return parsed.callers.map((entry) => {
-    if (!('jwt' in entry)) return entry;
+    if (entry.jwt === undefined) return entry as CallerConfig;
     const resolved = resolveIssuer(entry.jwt.issuer, trusted);
     if (resolved === undefined || 'problem' in resolved) throw new Error(`caller ${entry.id} has no issuer although the rules passed`);
     return { ...entry, jwt: { subject: entry.jwt.subject, issuer: resolved.issuer } };

@@ -24,7 +24,7 @@ describe('unknown keys', () => {
 
   it('name the expected keys', () => {
     expect(issuesOf(configDoc({ callers: [callerDoc({ role: 'admin' })] }))).toEqual([
-      { path: 'callers[0].role', message: MESSAGES.unknownKey(['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'credentials', 'roles', 'rateLimit']) },
+      { path: 'callers[0].role', message: MESSAGES.unknownKey(['id', 'apiKeySha256', 'jwtSubject', 'issuer', 'certificate', 'credentials', 'roles', 'rateLimit']) },
     ]);
   });
 

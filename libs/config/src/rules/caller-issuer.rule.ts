@@ -41,8 +41,8 @@ export function checkCallerIssuers(rawIssuers: unknown, rawCallers: unknown, iss
   if (!Array.isArray(rawCallers)) return;
   const trusted = trustedIssuerNames(rawIssuers);
   rawCallers.forEach((node: unknown, index) => {
-    // API-key callers, and callers with both or neither identity, are the caller schema's to report.
-    if (!isMapping(node) || node['jwtSubject'] === undefined || node['apiKeySha256'] !== undefined) return;
+    // Callers without jwtSubject are the caller schema's to report (an `issuer:` alone, or no identity).
+    if (!isMapping(node) || node['jwtSubject'] === undefined) return;
     const resolved = resolveIssuer(node['issuer'], trusted);
     if (resolved !== undefined && 'problem' in resolved) issues.add(childPath(childPath('callers', index), resolved.at), resolved.problem);
   });

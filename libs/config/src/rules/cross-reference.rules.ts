@@ -1,6 +1,8 @@
 import { ALL_CREDENTIALS, ID_PATTERN, JWT_CLAIM_PATTERN, MESSAGES, SHA256_HEX_PATTERN } from '../config.constants';
 import { childPath, type IssueCollector } from '../errors/config.issues';
 import { isMapping } from '../schema/field.schemas';
+import { certificateKeysOf } from '../schema/certificate-identity.schema';
+import { TLS_MESSAGES } from '../tls.constants';
 
 // These rules look at the raw entries rather than the parsed ones, so that an entry with an
 // unrelated problem (say a bad scope) still takes part and no issue hides another.
@@ -54,6 +56,8 @@ export function checkCrossReferences(rawCredentials: unknown, rawCallers: unknow
     issues,
   );
 
+  reportCertificateDuplicates(callers, issues);
+
   // With a malformed credentials section, every reference would look unknown: that is noise, not news.
   if (rawCredentials !== undefined && !Array.isArray(rawCredentials)) return;
   const known = new Set(credentials.map((e) => validId(e.node)).filter((id) => id !== undefined));
@@ -90,4 +94,17 @@ export function checkJwtCallers(rawIssuers: unknown, rawCallers: unknown, issues
     (_key, firstPath) => MESSAGES.duplicateJwtSubject(firstPath),
     issues,
   );
+}
+
+/** A certificate identity may name one caller only: otherwise which caller a certificate is would depend on order. */
+function reportCertificateDuplicates(callers: readonly Entry[], issues: IssueCollector): void {
+  const first = new Map<string, string>();
+  for (const { index, node } of callers) {
+    const path = childPath(childPath('callers', index), 'certificate');
+    for (const key of certificateKeysOf(node['certificate'])) {
+      const seen = first.get(key);
+      if (seen === undefined) first.set(key, childPath('callers', index));
+      else if (seen !== childPath('callers', index)) issues.add(path, TLS_MESSAGES.duplicateCertificate(seen));
+    }
+  }
 }

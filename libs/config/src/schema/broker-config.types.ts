@@ -61,17 +61,20 @@ export type RateLimitsPolicy = Frozen<z.output<typeof rateLimitsPolicy>>;
 
 type ParsedCaller = Frozen<z.output<typeof caller>>;
 
-/** A caller presenting an API key (lower-case hex SHA-256 of it). */
-export type ApiKeyCallerConfig = Extract<ParsedCaller, { apiKeySha256: string }> & { readonly jwt?: undefined };
-
-/** A caller presenting a workload JWT: `sub` must equal `subject`, signed by `issuer` (resolved at load). */
-export type JwtCallerConfig = Omit<Extract<ParsedCaller, { jwt: object }>, 'jwt'> & {
-  readonly apiKeySha256?: undefined;
-  readonly jwt: { readonly issuer: string; readonly subject: string };
+/**
+ * A caller and the identities it may present: at least one of an API key (`apiKeySha256`, lower-case hex
+ * SHA-256 of it), a workload JWT (`jwt`: `sub` must equal `subject`, signed by `issuer`, resolved at load) or
+ * client certificates (`certificates`, from `certificate:` in the file); it may carry several.
+ */
+export type CallerConfig = Omit<ParsedCaller, 'jwt'> & {
+  readonly jwt?: { readonly issuer: string; readonly subject: string };
 };
 
-/** Exactly one of `apiKeySha256` / `jwt` identifies a caller. */
-export type CallerConfig = ApiKeyCallerConfig | JwtCallerConfig;
+/** A caller presenting an API key. */
+export type ApiKeyCallerConfig = CallerConfig & { readonly apiKeySha256: string };
+
+/** A caller presenting a workload JWT. */
+export type JwtCallerConfig = CallerConfig & { readonly jwt: { readonly issuer: string; readonly subject: string } };
 
 export type TokenPolicy = Frozen<z.output<typeof tokenPolicy>>;
 

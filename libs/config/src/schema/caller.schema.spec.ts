@@ -94,11 +94,11 @@ describe('caller identity', () => {
     expect(issuesOf(configDoc({ callers: [jwtCaller()] }))).toEqual([{ path: 'callers[0].jwtSubject', message: MESSAGES.callerNeedsIssuer }]);
   });
 
-  it('needs exactly one of apiKeySha256 and jwtSubject', () => {
+  it('needs at least one identity, and accepts several on one caller', () => {
     expect(issuesOf(withCaller({ apiKeySha256: undefined }))).toEqual([{ path: 'callers[0]', message: MESSAGES.callerIdentity }]);
-    expect(issuesOf(configDoc({ issuers: [issuerDoc(K8S)], callers: [jwtCaller({ apiKeySha256: DEMO_KEY_SHA256 })] }))).toEqual([
-      { path: 'callers[0]', message: MESSAGES.callerIdentity },
-    ]);
+    const both = parseDoc(configDoc({ issuers: [issuerDoc(K8S)], callers: [jwtCaller({ apiKeySha256: DEMO_KEY_SHA256 })] })).callers[0];
+    expect(both?.apiKeySha256).toBe(DEMO_KEY_SHA256);
+    expect(both?.jwt?.issuer).toBe(K8S);
   });
 
   it('rejects issuer: on an API-key caller and malformed subjects', () => {

@@ -3,6 +3,7 @@ import { CREDENTIAL_GLOB_PATTERN, ID_PATTERN, MESSAGES, SHA256_HEX_PATTERN } fro
 import { hasIssueAt, listOf, mapping, oneOf, text } from './field.schemas';
 import { jwtClaim } from './issuer.schema';
 import { rateLimit } from './rate-limit.schema';
+import { certificateIdentities } from './certificate-identity.schema';
 
 /** Roles beyond fetching tokens; `admin` opens the /admin endpoints. */
 export const CALLER_ROLES = ['admin'] as const;
@@ -21,6 +22,7 @@ export const caller = mapping({
     .meta({ description: 'hex SHA-256 of the caller API key (never the key itself)' }),
   jwtSubject: jwtClaim.optional().meta({ description: 'the sub claim of the workload JWT, e.g. system:serviceaccount:<ns>:<name>' }),
   issuer: jwtClaim.optional().meta({ description: 'the issuer of jwtSubject; needed when several issuers are configured' }),
+  certificate: certificateIdentities.optional(),
   credentials: listOf(credentialGrant, { unique: true })
     .optional()
     .meta({ description: "credential ids, patterns such as aep-*, or '*' for all" }),
@@ -30,9 +32,11 @@ export const caller = mapping({
   .check(
     z.superRefine(
       (entry, ctx) => {
-        const hasKey = entry.apiKeySha256 !== undefined;
-        if (hasKey === (entry.jwtSubject !== undefined)) ctx.addIssue({ code: 'custom', message: MESSAGES.callerIdentity, path: [] });
-        else if (hasKey && entry.issuer !== undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.callerIssuerWithoutJwt, path: ['issuer'] });
+        // A caller may carry several identities (an API key while it moves to mTLS, say), but needs one.
+        const identities = [entry.apiKeySha256, entry.jwtSubject, entry.certificate].filter((value) => value !== undefined).length;
+        const failedIdentity = hasIssueAt(ctx, 'apiKeySha256') || hasIssueAt(ctx, 'jwtSubject') || hasIssueAt(ctx, 'certificate');
+        if (identities === 0 && !failedIdentity) ctx.addIssue({ code: 'custom', message: MESSAGES.callerIdentity, path: [] });
+        if (entry.jwtSubject === undefined && entry.issuer !== undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.callerIssuerWithoutJwt, path: ['issuer'] });
         // An admin-only caller (operators, CI) needs no credential; everyone else must be granted something.
         if (hasIssueAt(ctx, 'roles') || hasIssueAt(ctx, 'credentials') || entry.roles.includes('admin')) return;
         if (entry.credentials === undefined) ctx.addIssue({ code: 'custom', message: MESSAGES.required, path: ['credentials'] });
@@ -41,9 +45,12 @@ export const caller = mapping({
       { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
     ),
   )
-  .transform(({ id, apiKeySha256, jwtSubject, issuer, credentials = [], roles, rateLimit: limit }) => {
-    const common = { id, credentials, roles, ...(limit !== undefined && { rateLimit: limit }) };
-    return apiKeySha256 !== undefined
-      ? { ...common, apiKeySha256: apiKeySha256.toLowerCase() }
-      : { ...common, jwt: { subject: jwtSubject as string, ...(issuer !== undefined && { issuer }) } };
-  });
+  .transform(({ id, apiKeySha256, jwtSubject, issuer, certificate, credentials = [], roles, rateLimit: limit }) => ({
+    id,
+    credentials,
+    roles,
+    ...(limit !== undefined && { rateLimit: limit }),
+    ...(apiKeySha256 !== undefined && { apiKeySha256: apiKeySha256.toLowerCase() }),
+    ...(jwtSubject !== undefined && { jwt: { subject: jwtSubject, ...(issuer !== undefined && { issuer }) } }),
+    ...(certificate !== undefined && { certificates: certificate }),
+  }));

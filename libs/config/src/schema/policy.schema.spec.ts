@@ -25,6 +25,7 @@ describe('tokens and secrets sections', () => {
       'failureCooldown',
       'upstreamTimeout',
       'upstreamAttempts',
+      'callerWait',
     ])],
   ])('reports tokens.%s = %j', (field, value, message) => {
     expect(issuesOf(configDoc({ tokens: { [field]: value } }))).toEqual([{ path: `tokens.${field}`, message }]);
@@ -36,6 +37,11 @@ describe('tokens and secrets sections', () => {
     ['ttl', '5m', MESSAGES.unknownKey(['cacheTtl'])],
   ])('reports secrets.%s = %j', (field, value, message) => {
     expect(issuesOf(configDoc({ secrets: { [field]: value } }))).toEqual([{ path: `secrets.${field}`, message }]);
+  });
+
+  it('reads tokens.callerWait', () => {
+    expect(parseDoc(configDoc({ tokens: { callerWait: '2s' } })).tokens.callerWaitMs).toBe(2_000);
+    expect(issuesOf(configDoc({ tokens: { callerWait: 'soon' } }))).toHaveLength(1);
   });
 
   it('accepts the range bounds', () => {
@@ -62,6 +68,7 @@ describe('tokens and secrets sections', () => {
       failureCooldownMs: 30_000,
       upstreamTimeoutMs: 3_000,
       upstreamAttempts: 3,
+      callerWaitMs: 5_000,
     });
   });
 });

@@ -12,6 +12,7 @@ export const tokenPolicy = mapping({
   failureCooldown: duration.prefault(D.failureCooldown),
   upstreamTimeout: duration.prefault(D.upstreamTimeout),
   upstreamAttempts: numberBetween(1, 10, { integer: true }).prefault(D.upstreamAttempts),
+  callerWait: duration.prefault(D.callerWait).meta({ description: 'the longest a caller waits for a refresh; past it a 503 with Retry-After while the refresh carries on' }),
 }).transform((tokens) => ({
   refreshAt: tokens.refreshAt,
   refreshJitter: tokens.refreshJitter,
@@ -20,6 +21,7 @@ export const tokenPolicy = mapping({
   failureCooldownMs: tokens.failureCooldown,
   upstreamTimeoutMs: tokens.upstreamTimeout,
   upstreamAttempts: tokens.upstreamAttempts,
+  callerWaitMs: tokens.callerWait,
 }));
 
 /** `secrets:`. */
