@@ -101,9 +101,7 @@ describe('@token-broker/client against the broker', () => {
     expect(headers).toEqual({ authorization: `Bearer ${token.accessToken}`, 'x-api-key': CLIENT_ID, 'x-gw-ims-org-id': TEST_ORG_ID });
   });
 
-  // Skipped until the broker has POST /v1/tokens/{id}/rejections (issue 13, branch `proxy`, which does not
-  // merge cleanly with main yet); the coordinator un-skips it when both are merged.
-  it.skip('answers an API’s 401 with one rejection, one upstream mint and a successful retry (needs the rejections endpoint of issue 13)', async () => {
+  it('answers an API’s 401 with one rejection, one upstream mint and a successful retry', async () => {
     const events: TokenBrokerEvent[] = [];
     const c = client({ onEvent: (e) => events.push(e) });
     const before = await c.getToken('revoked');

@@ -18,7 +18,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
     redis = await startRedis();
     world = await createFleetWorld(CREDENTIALS);
     // A long upstream timeout keeps the paused-holder scenario deterministic (no timeout-and-retry on resume).
-    brokers = await startFleet(3, world.config('tokens:\n  upstreamTimeout: 30s\n'), world.env({ REDIS_URL: redis.url }));
+    brokers = await startFleet(3, world.config('tokens:\n  upstreamTimeout: 30s\n  callerWait: 20s\n'), world.env({ REDIS_URL: redis.url }));
   }, 60_000);
 
   afterAll(async () => {

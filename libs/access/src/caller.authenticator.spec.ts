@@ -12,7 +12,7 @@ describe('CallerAuthenticator', () => {
   const seen: string[] = [];
   const apiKeys = { authenticateKey: (key: string) => (seen.push(`key:${key}`), caller('api-key')) } as unknown as ApiKeyAuthenticator;
   const jwts = { authenticate: (token: string) => (seen.push(`jwt:${token}`), Promise.resolve(caller('jwt'))) } as unknown as JwtAuthenticator;
-  const byCertificate: Caller = { id: 'api-key', kind: 'certificate', credentials: [], grants: compileGrants([]), roles: [] };
+  const byCertificate: Caller = { id: 'api-key', kind: 'certificate', credentials: [], grants: compileGrants([]), proxyGrants: compileGrants([]), roles: [] };
   const certificates = { authenticate: (presented: PresentedCertificate) => (seen.push(`cert:${presented.fingerprint}`), byCertificate) } as unknown as CertificateAuthenticator;
   const authenticator = new CallerAuthenticator(apiKeys, jwts, certificates);
   const presented: PresentedCertificate = { verified: true, fingerprint: 'ab12', uriSans: [], dnsSans: [], subject: [] };

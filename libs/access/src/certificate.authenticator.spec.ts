@@ -4,7 +4,7 @@ import { UnauthenticatedError } from './access.errors';
 import { CertificateAuthenticator } from './certificate.authenticator';
 import type { PresentedCertificate } from './presented-certificate';
 
-const caller = (id: string, certificates: CertificateIdentity[]): CallerConfig => ({ id, credentials: ['*'], roles: [], certificates });
+const caller = (id: string, certificates: CertificateIdentity[]): CallerConfig => ({ id, credentials: ['*'], roles: [], proxy: [], certificates });
 const configWith = (callers: CallerConfig[]): BrokerConfig => ({ callers, credentials: [], rateLimits: {} }) as unknown as BrokerConfig;
 const cert = (overrides: Partial<PresentedCertificate>): PresentedCertificate => ({
   verified: true,
