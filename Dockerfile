@@ -2,36 +2,48 @@
 #
 # Token broker image: `docker build -t token-broker .`
 #
-# Three stages: `build` compiles with every dependency, `deps` installs the production dependencies alone,
-# and the runtime stage gets the compiled `dist/` and those `node_modules` and nothing else (no compiler,
-# no npm cache, no sources). The same image runs the broker (default), the ops CLI
-# (`node dist/apps/brokerctl/src/main.js`) and, for docker-compose, the IMS emulator
-# (`node dist/test/support/ims-emulator.js`).
+# Three stages make the image: `build` compiles the production tree with every dependency, `deps` installs
+# the production dependencies alone, and the runtime stage (the last, so the default target) gets that
+# `dist/` and those `node_modules` and nothing else (no compiler, no npm cache, no sources, no test code).
+# The same image runs the broker (default) and the ops CLI (`node dist/apps/brokerctl/src/main.js`).
+# A fourth stage, `ims-emulator`, is built only on request (`--target ims-emulator`, as docker-compose does):
+# the Adobe IMS emulator from test/support, for the local demo fleet. It is never part of the broker image.
 #
-# `npm install`, not `npm ci`: lockfiles made on our build machines lack other platforms' optional
-# binaries (e.g. @swc/core-linux-arm64-gnu), which `npm ci` rejects; `npm install` fills them in.
+# `npm ci`: installs exactly what package-lock.json says and fails rather than rewrite it, so every build is
+# the same. The lockfile records the optional native binaries of linux-x64, linux-arm64 and darwin-arm64
+# (test/deploy/lockfile.spec.ts checks), so this works on amd64 and arm64 builders alike.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The npm workspace (the client library, built by `npm run build` too) must be there for npm install.
+# The npm workspace (the client library) must be declared for npm ci to accept the lockfile.
 COPY packages/client/package.json ./packages/client/
-RUN npm install --no-audit --no-fund
-COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig.json tsconfig.prod.json ./
+COPY scripts/prod-tree.sh ./scripts/prod-tree.sh
 COPY apps ./apps
 COPY libs ./libs
-COPY test/support ./test/support
-COPY packages ./packages
-RUN npm run build
+# apps/ and libs/ only (tsconfig.prod.json); fails if test code got in (test/deploy/image-tree.spec.ts runs
+# the same steps).
+RUN scripts/prod-tree.sh
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/client/package.json ./packages/client/
 # --workspaces=false: the runtime needs the broker's dependencies, not a link to the client library.
-RUN npm install --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+
+# Demo only (docker-compose): the IMS emulator, compiled from test/support with the full dev build.
+FROM build AS ims-emulator
+COPY tsconfig.build.json ./
+COPY test/support ./test/support
+COPY packages ./packages
+RUN npm run build
+USER 10001:10001
+CMD ["node", "dist/test/support/ims-emulator.js"]
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

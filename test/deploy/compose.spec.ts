@@ -52,7 +52,9 @@ describe('docker-compose.yml', () => {
         expect(broker.depends_on?.[dependency]?.condition).toBe('service_healthy');
       }
     }
-    expect(emulator.image).toBe('token-broker:local');
+    // The emulator comes from its own Dockerfile stage, not from the broker image.
+    expect(emulator.image).not.toBe('token-broker:local');
+    expect(emulator.build).toEqual({ context: '.', target: 'ims-emulator' });
   });
 
   it('gives the brokers only variables the broker, the AWS SDK or Node read, with values it accepts', () => {

@@ -4,8 +4,8 @@ import { waitUntil } from '../support/broker-http';
 import { type DockerInstruction, inBuildContext, parseDockerfile, readText, ROOT } from './deploy-files';
 
 /**
- * The Dockerfile and .dockerignore read as text (no Docker engine here): Node 24, npm install (not npm
- * ci), production-only dependencies in the runtime stage, a non-root numeric user, the entry point and the
+ * The Dockerfile and .dockerignore read as text (no Docker engine here): Node 24, `npm ci` from the
+ * lockfile, production-only dependencies in the runtime stage, a non-root numeric user, the entry point and the
  * health check the app can satisfy, and a build context that holds what the build needs and nothing else.
  */
 
@@ -35,16 +35,17 @@ describe('Dockerfile', () => {
       .map((i) => i.args.split(/\s+/)[0] ?? '')
       .map((image) => image.replace(/^\$\{(\w+)\}$/, (_, name: string) => argDefault(name) ?? image));
     expect(bases.length).toBeGreaterThanOrEqual(2);
-    for (const base of bases) expect(base).toMatch(/^node:24(\.|-|$)/);
-    expect(stages).toEqual(['build', 'deps', 'runtime']);
+    // A stage may build on an earlier one (the emulator on `build`); the rest on Node 24.
+    for (const base of bases.filter((b) => !stages.includes(b))) expect(base).toMatch(/^node:24(\.|-|$)/);
+    expect(stages).toEqual(['build', 'deps', 'ims-emulator', 'runtime']);
   });
 
-  it('installs with npm install (npm ci rejects lockfiles made here) and builds with npm run build', () => {
+  it('installs with npm ci (exactly the lockfile, never rewriting it) and builds the production tree', () => {
     const runs = instructions.filter((i) => i.instruction === 'RUN').map((i) => i.args);
-    expect(runs.join('\n')).not.toMatch(/\bnpm ci\b/);
-    expect(inStage('build', 'RUN').map((i) => i.args)).toEqual(expect.arrayContaining([expect.stringMatching(/^npm install\b/), 'npm run build']));
+    expect(runs.join('\n')).not.toMatch(/\bnpm (install|i)\b/);
+    expect(inStage('build', 'RUN').map((i) => i.args)).toEqual([expect.stringMatching(/^npm ci\b/), 'scripts/prod-tree.sh']);
     const deps = inStage('deps', 'RUN').map((i) => i.args);
-    expect(deps.some((args) => /^npm install\b.*--omit=dev/.test(args))).toBe(true);
+    expect(deps.some((args) => /^npm ci\b.*--omit=dev/.test(args))).toBe(true);
   });
 
   it('ships only dist and production node_modules, as uid 10001, in production mode', () => {
@@ -92,7 +93,7 @@ describe('Dockerfile', () => {
 describe('.dockerignore', () => {
   it('sends every file the build copies', () => {
     const sources = inStage('build', 'COPY')
-      .concat(inStage('deps', 'COPY'), inStage(runtimeStage, 'COPY'))
+      .concat(inStage('deps', 'COPY'), inStage('ims-emulator', 'COPY'), inStage(runtimeStage, 'COPY'))
       .filter((i) => !i.args.startsWith('--from='))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     expect(sources.length).toBeGreaterThan(5);
@@ -122,8 +123,17 @@ describe('.dockerignore', () => {
     }
   });
 
-  it('lets the build compile the emulator that compose runs from the image', () => {
+  it("compiles compose's IMS emulator in a stage of its own, which the runtime stage never copies from", () => {
     const buildConfig = JSON.parse(readText('tsconfig.build.json')) as { include: string[] };
     expect(buildConfig.include).toEqual(expect.arrayContaining(['apps/**/*.ts', 'libs/**/*.ts', 'test/support/**/*.ts']));
+    expect(inStage('ims-emulator', 'COPY').map((i) => i.args)).toContain('test/support ./test/support');
+    const cmd = JSON.parse(inStage('ims-emulator', 'CMD')[0]?.args ?? '[]') as string[];
+    expect(cmd).toEqual(['node', 'dist/test/support/ims-emulator.js']);
+    const runtimeSources = inStage(runtimeStage, 'COPY').map((i) => i.args);
+    expect(runtimeSources.filter((args) => /ims-emulator|test\//.test(args))).toEqual([]);
+    // The production build's tsconfig reads apps and libs only, and leaves out fixtures and the demo.
+    const prodConfig = JSON.parse(readText('tsconfig.prod.json')) as { include: string[]; exclude: string[] };
+    expect(prodConfig.include.every((glob) => /^(apps|libs)\//.test(glob))).toBe(true);
+    expect(prodConfig.exclude).toEqual(expect.arrayContaining(['**/*.spec.ts', '**/*.fixtures.ts']));
   });
 });

@@ -230,11 +230,11 @@ describe('deploy/kubernetes', () => {
     });
   });
 
-  it('limits egress to DNS, Redis and HTTPS', () => {
+  it('limits egress to DNS, Redis, HTTPS and the API server (443 or 6443)', () => {
     const policy = findObject(files, 'NetworkPolicy')['spec'] as { policyTypes: string[]; egress: { ports: { protocol: string; port: number }[] }[] };
     expect(policy.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
     const ports = policy.egress.flatMap((rule) => rule.ports.map((p) => `${p.protocol}/${p.port}`)).sort();
-    expect(ports).toEqual(['TCP/443', 'TCP/53', 'TCP/6379', 'UDP/53']);
+    expect(ports).toEqual(['TCP/443', 'TCP/443', 'TCP/53', 'TCP/6379', 'TCP/6443', 'UDP/53']);
   });
 
   it('runs as an IRSA service account whose policy covers the configured secrets', () => {

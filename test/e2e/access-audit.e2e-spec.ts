@@ -123,6 +123,7 @@ describe('rate limits and the audit trail', () => {
         action: 'token.issue',
         outcome: 'success',
         caller_id: 'other',
+        auth: 'api_key',
         credential_id: 'alpha',
         token_fingerprint: fingerprint(body.access_token),
         msg: 'audit',

@@ -227,7 +227,7 @@ describe('workload JWT callers', () => {
   });
 
   it('audits JWT callers like any other: issuances with the caller id, refusals with the reason', () => {
-    expect(audit.entries.some((e) => e['action'] === 'token.issue' && e['caller_id'] === 'billing-svc' && e['credential_id'] === 'aep-prod')).toBe(true);
+    expect(audit.entries.some((e) => e['action'] === 'token.issue' && e['caller_id'] === 'billing-svc' && e['auth'] === 'jwt' && e['credential_id'] === 'aep-prod')).toBe(true);
     const refusals = audit.entries.filter((e) => e['action'] === 'access.denied');
     expect(refusals.filter((e) => e['status'] === 401).length).toBeGreaterThan(20);
     expect(refusals.filter((e) => e['status'] === 401 && 'caller_id' in e)).toEqual([]);

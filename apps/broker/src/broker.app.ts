@@ -3,7 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { BrokerConfig, BrokerEnvironment } from '@broker/config';
-import { AuditLog, BrokerMetrics, createAccessLog, createAuditLogger, installHttpLogging, PinoNestLogger, requestIdFrom, type RootLogger } from '@broker/observability';
+import {
+  AuditLog,
+  BrokerMetrics,
+  createAccessLog,
+  createAuditLogger,
+  installHttpLogging,
+  installReadinessMetrics,
+  PinoNestLogger,
+  requestIdFrom,
+  type RootLogger,
+} from '@broker/observability';
 import { ProblemFilter } from '@broker/problems';
 import { AppModule } from './app.module';
 import { answerClientError } from './client-error.handler';
@@ -59,6 +69,7 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
     installTlsServing(app.getHttpAdapter().getInstance(), options.env, serving.material, { logger: options.logger, problems, audit: app.get(AuditLog) }, options.tls);
   }
   app.getHttpAdapter().getInstance().addHook('onRequest', refuseMissingHost);
+  installReadinessMetrics(app.getHttpAdapter().getInstance(), metrics.service);
   installOpenApi(app);
   await app.init();
   return app;

@@ -5,6 +5,7 @@ import { TokenService } from '@broker/tokens';
 import { ConfigService, type CredentialConfig } from '@broker/config';
 import type { CredentialSnapshot } from '@broker/observability';
 import { SecretsService } from '@broker/secrets';
+import { refreshHealth } from './credential-health';
 
 /** The admin view of one credential (the `GET /admin/credentials` contract). Never a token or a secret. */
 export interface CredentialStatus {
@@ -101,6 +102,7 @@ export class CredentialStatusService {
       const secret = this.secrets.status(credential.id);
       const createdAt = this.rotations.currentSecretCreatedAt(credential.id);
       const keyExpiry = this.keyExpiry.expiryOf(credential.id);
+      const rotation = this.rotations.health(credential.id);
       return {
         credentialId: credential.id,
         provider: credential.provider,
@@ -108,6 +110,14 @@ export class CredentialStatusService {
         ...(secret.fetchedAt === undefined ? {} : { secretAgeSeconds: (now - secret.fetchedAt) / 1000 }),
         ...(createdAt === undefined ? {} : { secretCreatedAgeSeconds: (now - createdAt) / 1000 }),
         ...(keyExpiry === undefined ? {} : { keySecondsToExpiry: (keyExpiry.getTime() - now) / 1000 }),
+        ...refreshHealth(known),
+        ...(rotation === undefined
+          ? {}
+          : {
+              rotationOverdueSeconds: rotation.overdueSeconds,
+              rotationBlocked: rotation.blocked,
+              ...(rotation.maxSecretAgeSeconds === undefined ? {} : { rotationMaxSecretAgeSeconds: rotation.maxSecretAgeSeconds }),
+            }),
       };
     });
   }

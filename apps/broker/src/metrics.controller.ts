@@ -1,8 +1,9 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ConfigService, configHash } from '@broker/config';
 import { BrokerMetrics } from '@broker/observability';
+import { REDIS_CLIENT, type RedisClient } from '@broker/redis';
 import { CredentialStatusService } from './credential-status';
 
 /**
@@ -16,9 +17,12 @@ export class MetricsController {
     private readonly metrics: BrokerMetrics,
     status: CredentialStatusService,
     config: ConfigService,
+    /** Present in fleet mode only. */
+    @Optional() @Inject(REDIS_CLIENT) redis?: RedisClient,
   ) {
     metrics.setCredentialSnapshots(() => status.snapshots());
     metrics.setConfigHashSource(() => configHash(config.current));
+    if (redis) metrics.service.setRedisState(() => redis.status === 'ready');
   }
 
   @Get()

@@ -1,7 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type CredentialHealth, registerCredentialHealthGauges } from './credential-health.gauges';
+import { ServiceHealthMetrics } from './service-health.metrics';
 
 /** Per-credential figures the metrics read at scrape time (no timers, no bookkeeping on the hot path). */
-export interface CredentialSnapshot {
+export interface CredentialSnapshot extends CredentialHealth {
   readonly credentialId: string;
   readonly provider: string;
   /** Seconds until the held token expires; undefined when none is held. */
@@ -135,6 +137,8 @@ export class BrokerMetrics {
       if (this.configHash) this.configInfo.set({ hash: this.configHash() }, 1);
     },
   });
+  /** Redis connection and readiness answers (alerts). */
+  readonly service = new ServiceHealthMetrics(this.registry);
 
   private snapshots: CredentialSnapshotSource = () => [];
   private readiness: ReadinessSource | undefined;
@@ -162,6 +166,7 @@ export class BrokerMetrics {
     gauge('broker_secret_age_seconds', 'Seconds since the client secret was last read from its source.', (s) => s.secretAgeSeconds);
     gauge('broker_secret_created_age_seconds', 'Seconds since the current client secret was created (rotation).', (s) => s.secretCreatedAgeSeconds);
     gauge('broker_signing_key_seconds_to_expiry', 'Seconds until the signing certificate of a credential expires.', (s) => s.keySecondsToExpiry);
+    registerCredentialHealthGauges(this.registry, () => this.snapshots());
   }
 
   /** Registers where the per-credential gauges read from. */

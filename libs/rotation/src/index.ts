@@ -3,6 +3,7 @@ export { MANAGEMENT_SCOPES, ROTATION_TIMINGS } from './rotation.constants';
 export { ConsoleApiError, RotationInProgressError, RotationNotConfiguredError, RotationStepError } from './rotation.errors';
 export { RotationModule } from './rotation.module';
 export type { RotationModuleOptions } from './rotation.options';
+export type { RotationHealth } from './schedule/rotation-health';
 export { decideSchedule, jitterMs, jitterRange, type ScheduleDecision } from './schedule/rotation-schedule';
 export type { RotationOutcome, RotationRecord, RotationState, RotationStep, RotationTrigger, StepRun } from './state/rotation-state';
 export { type DryRunReport, RotationService, type RotationStatus } from './rotation.service';

@@ -10,6 +10,7 @@ import { RotationInProgressError, RotationNotConfiguredError } from './rotation.
 import type { RotationModuleOptions } from './rotation.options';
 import { RotationRecovery, type SecretObservation } from './steps/rotation-recovery';
 import { RotationRunner, type DriveOutcome } from './steps/rotation.runner';
+import { rotationHealth, type RotationHealth } from './schedule/rotation-health';
 import { decideSchedule, type ScheduleDecision } from './schedule/rotation-schedule';
 import { newRotation, type RotationOutcome, type RotationRecord, type RotationState, type RotationTrigger } from './state/rotation-state';
 import { RotationStateStore } from './state/rotation-state.port';
@@ -42,6 +43,8 @@ export type DryRunReport = ({ readonly ok: true } & PrepareReport) | { readonly 
 export class RotationService implements OnModuleDestroy {
   private readonly logger = new Logger(this.constructor.name);
   private readonly observations = new Map<string, SecretObservation>();
+  /** The state each scheduler pass loaded, for the gauges (read at scrape time, so no I/O there). */
+  private readonly lastStates = new Map<string, RotationState>();
   private readonly drives = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly shutdown = new AbortController();
@@ -152,6 +155,14 @@ export class RotationService implements OnModuleDestroy {
     };
   }
 
+  /** Blocked / overdue / allowed age, from the state the last scheduler pass loaded (no I/O: for gauges). */
+  health(credentialId: string): RotationHealth | undefined {
+    const credential = asRotatable(this.config.credential(credentialId));
+    const state = this.lastStates.get(credentialId);
+    if (!credential || !state) return undefined;
+    return rotationHealth(credential.rotation, state, this.observations.get(credentialId)?.currentCreatedAt, Date.now());
+  }
+
   /** When the current secret was created, as last observed (no I/O: for metrics gauges). */
   currentSecretCreatedAt(credentialId: string): number | undefined {
     return this.observations.get(credentialId)?.currentCreatedAt;
@@ -167,6 +178,7 @@ export class RotationService implements OnModuleDestroy {
     const credential = asRotatable(this.config.credential(credentialId));
     if (!credential) return;
     const state = await this.store.load(credential.id);
+    this.lastStates.set(credential.id, state);
     const observation = await this.observation(credential);
     if (!this.needsWork(credential, state, observation)) return;
     const lock = await this.locks.rotation(credential.id, ROTATION_TIMINGS.lockTtlMs);

@@ -16,6 +16,7 @@ const POLICY: TokenPolicy = {
   failureCooldownMs: 30_000,
   upstreamTimeoutMs: 3_000,
   upstreamAttempts: 3,
+  callerWaitMs: 5_000,
 };
 const CREDENTIAL = { id: 'c1' } as CredentialConfig;
 const HOUR = 3_600_000;

@@ -363,7 +363,8 @@ describe('loadBrokerConfig', () => {
     const config = loadBrokerConfig(resolve(__dirname, '../../../../config/broker.example.yaml'));
 
     expect(config.credentials.length).toBeGreaterThan(0);
-    expect(config.callers.find((c) => c.apiKeySha256 === DEMO_KEY_SHA256)).toBeDefined();
+    // No caller a published key opens (test/deploy/example-config.spec.ts checks every published key).
+    expect(config.callers.find((c) => c.apiKeySha256 === DEMO_KEY_SHA256)).toBeUndefined();
     expect(config.credentials.some((c) => c.secret.source === 'env')).toBe(true);
   });
 });
