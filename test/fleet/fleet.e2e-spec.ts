@@ -9,6 +9,13 @@ import { burst, connectedToRedis, createFleetWorld, type FleetWorld, startFleet 
 const LOCK_TTL_MS = 5_000;
 const CREDENTIALS = ['aep-prod', 'kill-me', 'pause-me', 'cold-1', 'cold-2'];
 
+// A long upstream timeout keeps the paused-holder scenario deterministic (no timeout-and-retry on resume); a
+// caller wait past the 5 s lock TTL lets callers ride out a dead holder's takeover instead of getting 503.
+const TOKENS = 'tokens:\n  upstreamTimeout: 30s\n  callerWait: 20s\n';
+
+/** How to read each Redis value type, for dumping every key the fleet wrote. */
+const READ_BY_TYPE: Record<string, string[]> = { string: ['GET'], hash: ['HGETALL'], set: ['SMEMBERS'], zset: ['ZRANGE'], list: ['LRANGE'] };
+
 describe('fleet mode: several broker processes, one Redis', () => {
   let redis: RedisServer;
   let world: FleetWorld;
@@ -17,8 +24,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     world = await createFleetWorld(CREDENTIALS);
-    // A long upstream timeout keeps the paused-holder scenario deterministic (no timeout-and-retry on resume).
-    brokers = await startFleet(3, world.config('tokens:\n  upstreamTimeout: 30s\n  callerWait: 20s\n'), world.env({ REDIS_URL: redis.url }));
+    brokers = await startFleet(3, world.config(TOKENS), world.env({ REDIS_URL: redis.url }));
   }, 60_000);
 
   afterAll(async () => {
@@ -43,7 +49,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
     const dump: string[] = [];
     for (const key of keys) {
       const type = await redisCommand(redis.port, ['TYPE', key]);
-      const value = type === 'hash' ? await redisCommand(redis.port, ['HGETALL', key]) : await redisCommand(redis.port, ['GET', key]);
+      const value = await redisCommand(redis.port, [...READ_BY_TYPE[type as string] ?? ['GET'], key, ...(type === 'zset' || type === 'list' ? ['0', '-1'] : [])]);
       dump.push(key, JSON.stringify(value));
     }
     const raw = dump.join('\n');
@@ -72,7 +78,7 @@ describe('fleet mode: several broker processes, one Redis', () => {
     const extraCaller = `  - id: added-by-reload\n    apiKeySha256: ${createHash('sha256').update(newKey).digest('hex')}\n    credentials: [aep-prod]\n`;
     for (const broker of brokers) expect((await broker.get('/v1/tokens/aep-prod', newKey)).status).toBe(401);
     // Every replica mounts the same file (a ConfigMap); here each process has its own copy.
-    for (const broker of brokers) writeFileSync(broker.configPath, world.config(`${extraCaller}tokens:\n  upstreamTimeout: 30s\n`));
+    for (const broker of brokers) writeFileSync(broker.configPath, world.config(`${extraCaller}${TOKENS}`));
     const [first, ...others] = brokers as [BrokerProcess, ...BrokerProcess[]];
     const reloaded = await fetch(`${first.url}/admin/config/reload`, { method: 'POST', headers: { authorization: `Bearer ${world.apiKey}` } });
     expect(reloaded.status).toBe(200);
