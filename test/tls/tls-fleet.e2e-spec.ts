@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerProcess } from '../support/broker-process';
@@ -111,6 +111,32 @@ callers:
     // Redis is not HTTP: it is reached directly, never through the proxy.
     expect(proxy.connects).not.toContain(`127.0.0.1:${redis.port}`);
   });
+
+  it('reaches hosts listed in NO_PROXY directly, past HTTPS_PROXY', async () => {
+    ims.addClient({ clientId: 'client-direct', secrets: [ENV_SECRET] });
+    const apiKey = `no-proxy-key-${randomBytes(8).toString('hex')}`;
+    const direct = await BrokerProcess.start({
+      config: `
+credentials:
+  - { id: direct, provider: adobe-ims, imsUrl: ${ims.url}, clientId: client-direct, orgId: ORGDIRECT@AdobeOrg, scopes: [openid], secret: { source: env, name: SECRET_FROM_ENV } }
+callers:
+  - { id: direct-caller, apiKeySha256: ${createHash('sha256').update(apiKey).digest('hex')}, credentials: [direct] }
+`,
+      env: { SECRET_FROM_ENV: ENV_SECRET, NODE_EXTRA_CA_CERTS: ca.certFile, HTTPS_PROXY: proxy.url, NO_PROXY: new URL(ims.url).hostname },
+      startTimeoutMs: 90_000,
+    });
+    try {
+      const imsTarget = new URL(ims.url).host;
+      const tunnelsBefore = proxy.connects.filter((target) => target === imsTarget).length;
+      const response = await direct.get('/v1/tokens/direct', apiKey);
+      expect(response.status).toBe(200);
+      expect(ims.issuedTo('client-direct')).toHaveLength(1);
+      // The mint went straight to the identity provider: no new tunnel to it through the proxy.
+      expect(proxy.connects.filter((target) => target === imsTarget)).toHaveLength(tunnelsBefore);
+    } finally {
+      await direct.stop();
+    }
+  }, 120_000);
 
   it('serves probes on HEALTH_PORT while the main port requires a client certificate', async () => {
     const broker = brokers[0] as BrokerProcess;
