@@ -9,7 +9,6 @@ import { ConfigModule, parseBrokerConfig, parseEnvironment } from '@broker/confi
 import {
   AuditLog,
   BrokerMetrics,
-  createAuditLogger,
   createRootLogger,
   installHttpLogging,
   ObservabilityModule,
@@ -80,12 +79,11 @@ describe('@Audited admin actions and the strict body pipe', () => {
       '/e2e/broker.yaml',
     );
     const logger = createRootLogger({ level: 'trace', destination: logs });
-    const auditLogger = createAuditLogger(logger, audit);
 
     @Module({
       imports: [
         ConfigModule.forRoot({ env, config }),
-        ObservabilityModule.forRoot({ logger, auditLogger, metrics: new BrokerMetrics() }),
+        ObservabilityModule.forRoot({ logger, auditDestination: audit, metrics: new BrokerMetrics() }),
         AccessModule.forRoot({ mode: 'local' }),
       ],
       controllers: [TestAdminController],

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LevelWithSilent } from 'pino';
 import { parseBrokerConfig, parseEnvironment } from '@broker/config';
-import { createAuditLogger, createRootLogger } from '@broker/observability';
+import { createRootLogger } from '@broker/observability';
 import { createBrokerApp } from '../../apps/broker/src/broker.app';
 import { listenHealthPort } from '../../apps/broker/src/transport/health-port.server';
 import type { TlsServingOptions } from '../../apps/broker/src/transport/tls-serving';
@@ -116,6 +116,8 @@ export interface StartBrokerOptions {
   readonly logs?: LogCapture;
   /** The audit trail goes here (on its own stream, as with AUDIT_LOG); default: the `logs` stream. */
   readonly auditLogs?: LogCapture;
+  /** `false` serves the `@HotPath` routes through Nest's pipeline instead (to compare the two). */
+  readonly hotPaths?: boolean;
 }
 
 /** A broker built by `createBrokerApp` exactly as `main.ts` builds it, listening on a free loopback port. */
@@ -139,13 +141,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerUn
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.logs === undefined ? {} : { logs: options.logs }),
     ...(options.auditLogs === undefined ? {} : { auditLogs: options.auditLogs }),
+    ...(options.hotPaths === undefined ? {} : { hotPaths: options.hotPaths }),
   });
 }
 
 /** Like `startBroker`, from a config file's text and extra environment variables (on a loopback host). */
 export async function startBrokerFromText(
   configText: string,
-  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string; tls?: TlsServingOptions } = {},
+  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string; tls?: TlsServingOptions; hotPaths?: boolean } = {},
 ): Promise<BrokerUnderTest> {
   const logs = options.logs ?? new LogCapture();
   const level = options.logLevel ?? 'trace';
@@ -154,8 +157,14 @@ export async function startBrokerFromText(
   const env = parseEnvironment({ HOST: '127.0.0.1', LOG_LEVEL: level, ...options.env, ...(wantsHealthPort ? { HEALTH_PORT: '65535' } : {}) });
   const config = parseBrokerConfig(configText, options.source ?? '/e2e/broker.yaml');
   const logger = createRootLogger({ level, destination: logs });
-  const auditLogger = options.auditLogs ? createAuditLogger(logger, options.auditLogs) : undefined;
-  const app = await createBrokerApp({ env, config, logger, ...(auditLogger ? { auditLogger } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+  const app = await createBrokerApp({
+    env,
+    config,
+    logger,
+    ...(options.auditLogs ? { auditDestination: options.auditLogs } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.hotPaths === undefined ? {} : { hotPaths: options.hotPaths }),
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('broker has no TCP address');

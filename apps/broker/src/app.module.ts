@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@broker/access';
 import { TokensModule } from '@broker/tokens';
@@ -19,6 +20,7 @@ import { Lifecycle } from './lifecycle';
 import { ReadinessService } from './readiness/readiness.service';
 import { MetricsController } from './metrics.controller';
 import { RotationsController } from './rotations.controller';
+import { TokenServing } from './token-serving';
 import { TokensController } from './tokens.controller';
 
 /**
@@ -31,7 +33,7 @@ export class AppModule {
     env: BrokerEnvironment;
     config: BrokerConfig;
     logger: RootLogger;
-    auditLogger: RootLogger;
+    auditDestination: DestinationStream;
     metrics: BrokerMetrics;
   }): DynamicModule {
     const mode = options.env.redis ? 'fleet' : 'local';
@@ -39,7 +41,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ env: options.env, config: options.config }),
-        ObservabilityModule.forRoot({ logger: options.logger, auditLogger: options.auditLogger, metrics: options.metrics }),
+        ObservabilityModule.forRoot({ logger: options.logger, auditDestination: options.auditDestination, metrics: options.metrics }),
         TerminusModule.forRoot({ logger: false }),
         ...(options.env.redis ? [RedisModule.forRoot(options.env.redis)] : []),
         FleetModule.forRoot({ mode }),
@@ -54,7 +56,7 @@ export class AppModule {
         }),
       ],
       controllers: [TokensController, HealthController, AdminController, MetricsController, RotationsController],
-      providers: [Lifecycle, CredentialStatusService, FleetEventsListener, ReadinessService, InstanceStatusService],
+      providers: [Lifecycle, CredentialStatusService, FleetEventsListener, ReadinessService, InstanceStatusService, TokenServing],
     };
   }
 }

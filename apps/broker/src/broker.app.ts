@@ -2,13 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { AccessPolicy, CallerGuard } from '@broker/access';
 import { type BrokerConfig, type BrokerEnvironment, ConfigService } from '@broker/config';
 import {
   AuditLog,
   BrokerMetrics,
   createAccessLog,
-  createAuditLogger,
+  auditDestination,
   installHttpLogging,
   installReadinessMetrics,
   PinoNestLogger,
@@ -24,6 +25,8 @@ import { DenialAuditFilter } from './denial-audit.filter';
 import { installOpenApi } from './openapi/openapi';
 import { httpsOptionsFor, installTlsServing, type TlsServingOptions } from './transport/tls-serving';
 import { registerProxyRoute } from './proxy.route';
+import { installHotPaths } from './hot-path';
+import { TokenServing } from './token-serving';
 
 /** Request bodies are tiny (admin actions at most); headers and URLs are bounded too. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -33,10 +36,15 @@ export interface BrokerAppOptions {
   readonly env: BrokerEnvironment;
   readonly config: BrokerConfig;
   readonly logger: RootLogger;
-  /** The audit trail's logger; defaults to the root logger's stream, tagged `log_type: "audit"`. */
-  readonly auditLogger?: RootLogger;
+  /** Where the audit trail's lines go (AUDIT_LOG's file); defaults to the root logger's stream. */
+  readonly auditDestination?: DestinationStream;
   /** TLS serving (when `env.tls` is set): pre-loaded material, handshake bound, reload timing. */
   readonly tls?: TlsServingOptions;
+  /**
+   * Serve the `@HotPath` routes on Fastify directly (default). Off only where a test compares their answers
+   * with those of Nest's own pipeline, which must be the same.
+   */
+  readonly hotPaths?: boolean;
 }
 
 /** Builds the broker application (not yet listening); used by `main.ts` and by the e2e tests. */
@@ -61,8 +69,8 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
     // And requests the HTTP parser itself refuses (oversized headers, malformed bytes): problems too.
     clientErrorHandler: answerClientError,
   });
-  const auditLogger = options.auditLogger ?? createAuditLogger(options.logger);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...options, auditLogger, metrics }), adapter, {
+  const auditStream = auditDestination(options.logger, options.auditDestination);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...options, auditDestination: auditStream, metrics }), adapter, {
     logger: new PinoNestLogger(options.logger),
     abortOnError: false,
   });
@@ -76,7 +84,9 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
   fastify.addHook('onRequest', refuseMissingHost);
   installReadinessMetrics(fastify, metrics.service);
   await registerProxyRoute(fastify, { guard: app.get(CallerGuard), access: app.get(AccessPolicy), config: app.get(ConfigService), proxy: app.get(ProxyService), errors: denials });
+  const assertHotPathsInstalled = options.hotPaths === false ? undefined : installHotPaths(fastify, { guard: app.get(CallerGuard), serving: app.get(TokenServing), errors: denials });
   installOpenApi(app);
   await app.init();
+  assertHotPathsInstalled?.();
   return app;
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { type BrokerEnvironment, ConfigValidationError, loadBrokerConfig, loadTlsMaterial, readEnvironment } from '@broker/config';
-import { createAuditLogger, createRootLogger, type RootLogger } from '@broker/observability';
+import { createRootLogger, type RootLogger } from '@broker/observability';
 import { createBrokerApp } from './broker.app';
 import { startEventLoopBlocker } from './event-loop-blocker';
 import { FleetEventsListener } from './fleet-events.listener';
@@ -34,13 +34,11 @@ async function main(): Promise<void> {
   const portProblem = await probePort(env.host, env.port);
   if (portProblem) exitWith(portProblem, EXIT_FAILURE);
   const logger = createRootLogger({ level: env.logLevel });
-  const auditLogger = env.auditLogPath
-    ? createAuditLogger(logger, pino.destination({ dest: env.auditLogPath, mkdir: true, sync: false }))
-    : createAuditLogger(logger);
+  const auditDestination = env.auditLogPath ? pino.destination({ dest: env.auditLogPath, mkdir: true, sync: false }) : undefined;
   applyOutboundProxy(env.outboundProxy, logger);
   let app: NestFastifyApplication;
   try {
-    app = await createBrokerApp({ env, config, logger, auditLogger, ...(material ? { tls: { material } } : {}) });
+    app = await createBrokerApp({ env, config, logger, ...(auditDestination ? { auditDestination } : {}), ...(material ? { tls: { material } } : {}) });
   } catch (error) {
     // The boot check of secrets reports an unset variable or a missing file like any config error.
     if (error instanceof ConfigValidationError) {

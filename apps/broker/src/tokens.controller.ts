@@ -1,25 +1,18 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AccessPolicy, type Caller, callerAuditOf, CallerGuard } from '@broker/access';
-import { TokenService } from '@broker/tokens';
-import { ConfigService } from '@broker/config';
-import { AuditLog, fingerprintOf } from '@broker/observability';
-import { callerHeaders } from '@broker/issuers';
-import type { StoredToken } from '@broker/token-store';
+import { AccessPolicy, type Caller, CallerGuard } from '@broker/access';
 import { CallerHeadersDto, RejectionReportDto, TokenResponseDto } from './openapi/api.schemas';
 import { ApiProblems } from './openapi/problem-responses';
+import { HotPath } from './hot-path';
+import { TokenServing } from './token-serving';
 import { parseCredentialId, parseMinTtl, parseRejectionReport } from './token-request';
 
-interface TokenResponse {
-  credential_id: string;
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-  expires_at: string;
-}
-
-/** The callers' API: tokens and ready-made headers for API calls (per-credential templates). */
+/**
+ * The callers' API: tokens and ready-made headers for API calls (per-credential templates). The two GET
+ * routes are `@HotPath`s: in the running broker Fastify serves them directly with the same guard, the same
+ * `TokenServing` and the same error filter (`hot-path.ts`); the methods here declare them and answer the same.
+ */
 @ApiTags('tokens')
 @ApiBearerAuth('caller')
 @ApiProblems(400, 401, 403, 404, 429, 502, 503)
@@ -27,23 +20,21 @@ interface TokenResponse {
 @Controller('v1/tokens')
 @UseGuards(CallerGuard)
 export class TokensController {
-  private readonly fingerprints = new WeakMap<StoredToken, string>();
-
   constructor(
-    private readonly tokens: TokenService,
+    private readonly serving: TokenServing,
     private readonly access: AccessPolicy,
-    private readonly config: ConfigService,
-    private readonly audit: AuditLog,
   ) {}
 
   @Get(':credentialId')
+  @HotPath('token')
   @ApiOperation({ summary: 'A token of the credential, valid for at least min_ttl seconds when possible.' })
   @ApiOkResponse({ type: TokenResponseDto })
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  async token(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>): Promise<TokenResponse> {
-    const { credentialId, token } = await this.fetch(request, rawId, query);
-    return this.tokenResponse(credentialId, token);
+  @Header('content-type', 'application/json; charset=utf-8')
+  async token(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>): Promise<string> {
+    const { credentialId, token } = await this.serving.issue(request, rawId, query);
+    return this.serving.tokenBody(credentialId, token);
   }
 
   @Post(':credentialId/rejections')
@@ -57,69 +48,22 @@ export class TokensController {
   @ApiOkResponse({ type: TokenResponseDto })
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  async rejection(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>, @Body() body: unknown): Promise<TokenResponse> {
+  @Header('content-type', 'application/json; charset=utf-8')
+  async rejection(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>, @Body() body: unknown): Promise<string> {
     const credentialId = parseCredentialId(rawId);
     parseMinTtl(query, 0);
-    const caller = request.caller as Caller;
-    this.access.assertMayFetch(caller, credentialId);
-    const tokenSha256 = parseRejectionReport(body);
-    const { token, outcome } = await this.tokens.reportRejection(credentialId, tokenSha256);
-    this.audit.record({
-      action: 'token.rejection',
-      outcome: 'success',
-      callerId: caller.id,
-      credentialId,
-      tokenFingerprint: this.fingerprint(token),
-      details: { result: outcome },
-    });
-    return this.tokenResponse(credentialId, token);
-  }
-
-  private tokenResponse(credentialId: string, token: StoredToken): TokenResponse {
-    const now = Date.now();
-    return {
-      credential_id: credentialId,
-      access_token: token.accessToken,
-      token_type: 'bearer',
-      // Seconds left now, not the provider's original figure: callers cache by it.
-      expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
-      expires_at: new Date(token.expiresAt).toISOString(),
-    };
+    this.access.assertMayFetch(request.caller as Caller, credentialId);
+    const token = await this.serving.rejection(request, credentialId, parseRejectionReport(body));
+    return this.serving.tokenBody(credentialId, token);
   }
 
   @Get(':credentialId/headers')
+  @HotPath('headers')
   @ApiOperation({ summary: 'The headers an API call with this credential needs.' })
   @ApiOkResponse({ type: CallerHeadersDto })
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
   async headers(@Req() request: FastifyRequest, @Param('credentialId') rawId: string, @Query() query: Record<string, unknown>): Promise<Record<string, string>> {
-    const { credentialId, token } = await this.fetch(request, rawId, query);
-    return callerHeaders(this.config.credential(credentialId), token.accessToken);
-  }
-
-  /** One SHA-256 per token, not per request: the same token is served many times. */
-  private fingerprint(token: StoredToken): string {
-    let fingerprint = this.fingerprints.get(token);
-    if (fingerprint === undefined) {
-      fingerprint = fingerprintOf(token.accessToken);
-      this.fingerprints.set(token, fingerprint);
-    }
-    return fingerprint;
-  }
-
-  private async fetch(request: FastifyRequest, rawId: string, query: Record<string, unknown>): Promise<{ credentialId: string; token: StoredToken }> {
-    const credentialId = parseCredentialId(rawId);
-    const minTtl = parseMinTtl(query, this.config.current.tokens.minTtlDefaultSeconds);
-    const caller = request.caller as Caller;
-    this.access.assertMayFetch(caller, credentialId);
-    const token = await this.tokens.getToken(credentialId, minTtl);
-    this.audit.record({
-      action: 'token.issue',
-      outcome: 'success',
-      ...callerAuditOf(request),
-      credentialId,
-      tokenFingerprint: this.fingerprint(token),
-    });
-    return { credentialId, token };
+    return this.serving.headers(request, rawId, query);
   }
 }

@@ -159,6 +159,14 @@ export class BrokerMetrics {
   /** Redis connection and readiness answers (alerts). */
   readonly service = new ServiceHealthMetrics(this.registry);
 
+  /**
+   * Label-bound children of the per-request instruments, created on first use and kept: an unbound
+   * `inc({...})` makes prom-client sort and hash the label object on every call, on every cache hit.
+   * Created lazily, so a series still first appears with its first observation.
+   */
+  private readonly httpChildren = new Map<string, { readonly requests: Counter.Internal; readonly duration: Histogram.Internal<'route'> }>();
+  private readonly cacheLookupChildren = new Map<string, Counter.Internal>();
+
   private snapshots: CredentialSnapshotSource = () => [];
   private readiness: ReadinessSource | undefined;
   private configHash: (() => string) | undefined;
@@ -186,6 +194,29 @@ export class BrokerMetrics {
     gauge('broker_secret_created_age_seconds', 'Seconds since the current client secret was created (rotation).', (s) => s.secretCreatedAgeSeconds);
     gauge('broker_signing_key_seconds_to_expiry', 'Seconds until the signing certificate of a credential expires.', (s) => s.keySecondsToExpiry);
     registerCredentialHealthGauges(this.registry, () => this.snapshots());
+  }
+
+  /** One finished HTTP request: `broker_http_requests_total` and `broker_http_request_duration_seconds`. */
+  recordHttpRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let children = this.httpChildren.get(key);
+    if (children === undefined) {
+      children = { requests: this.httpRequests.labels({ method, route, status: String(status) }), duration: this.httpDuration.labels({ route }) };
+      this.httpChildren.set(key, children);
+    }
+    children.requests.inc();
+    children.duration.observe(seconds);
+  }
+
+  /** One token lookup in a cache layer: `broker_token_cache_lookups_total`. */
+  recordCacheLookup(layer: 'l1' | 'l2', result: 'hit' | 'miss'): void {
+    const key = `${layer} ${result}`;
+    let child = this.cacheLookupChildren.get(key);
+    if (child === undefined) {
+      child = this.cacheLookups.labels({ layer, result });
+      this.cacheLookupChildren.set(key, child);
+    }
+    child.inc();
   }
 
   /** Registers where the per-credential gauges read from. */

@@ -15,9 +15,7 @@ export function createAccessLog(logger: Logger, metrics?: BrokerMetrics): Access
   const access = logger.child({ component: 'http' });
   return (request, reply, route) => {
     if (metrics) {
-      const pattern = route ?? 'unmatched';
-      metrics.httpRequests.inc({ method: request.method, route: pattern, status: String(reply.statusCode) });
-      metrics.httpDuration.observe({ route: pattern }, reply.elapsedTime / 1000);
+      metrics.recordHttpRequest(request.method, route ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     }
     const level = reply.statusCode < 400 ? 'debug' : 'info';
     if (!access.isLevelEnabled(level)) return;

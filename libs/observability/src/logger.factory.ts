@@ -51,21 +51,9 @@ export function createRootLogger(options: { level: LevelWithSilent; destination?
 }
 
 /**
- * The audit logger: always at info whatever LOG_LEVEL says, tagged `log_type: "audit"`, written to
- * `destination` (AUDIT_LOG's file) or else to the root logger's own stream, so lines never interleave.
- * It has no redaction: `AuditLog` writes a fixed set of fields that never hold a secret, and redaction was
- * a fifth of the CPU of a cache hit (docs/benchmarks.md).
+ * Where the audit trail (`AuditLog`) writes its lines: `destination` (AUDIT_LOG's file) or else the root
+ * logger's own stream, so audit and service lines never interleave mid-line.
  */
-export function createAuditLogger(root: RootLogger, destination?: DestinationStream): RootLogger {
-  return pino(
-    {
-      level: 'info',
-      base: { service: 'token-broker', log_type: 'audit' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      messageKey: 'msg',
-      formatters: { level: (label) => ({ level: label }) },
-      mixin: requestIdMixin,
-    },
-    destination ?? (root as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym],
-  );
+export function auditDestination(root: RootLogger, destination?: DestinationStream): DestinationStream {
+  return destination ?? (root as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream;
 }

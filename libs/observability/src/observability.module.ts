@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { AuditLog } from './audit.log';
 import { BrokerMetrics } from './broker.metrics';
 
@@ -9,13 +9,13 @@ export const ROOT_LOGGER = 'BROKER:ROOT_LOGGER';
 /** Makes the root logger, the audit log and the metrics injectable everywhere. */
 @Module({})
 export class ObservabilityModule {
-  static forRoot(options: { logger: Logger; auditLogger: Logger; metrics: BrokerMetrics }): DynamicModule {
+  static forRoot(options: { logger: Logger; auditDestination: DestinationStream; metrics: BrokerMetrics }): DynamicModule {
     return {
       module: ObservabilityModule,
       global: true,
       providers: [
         { provide: ROOT_LOGGER, useValue: options.logger },
-        { provide: AuditLog, useValue: new AuditLog(options.auditLogger) },
+        { provide: AuditLog, useValue: new AuditLog(options.auditDestination) },
         { provide: BrokerMetrics, useValue: options.metrics },
       ],
       exports: [ROOT_LOGGER, AuditLog, BrokerMetrics],

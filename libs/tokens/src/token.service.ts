@@ -67,15 +67,15 @@ export class TokenService implements OnModuleDestroy {
     const now = Date.now();
     let token = state.token;
     if (token && satisfies(token, minTtlSeconds, now)) {
-      this.metrics.cacheLookups.inc({ layer: 'l1', result: 'hit' });
+      this.metrics.recordCacheLookup('l1', 'hit');
     } else {
-      this.metrics.cacheLookups.inc({ layer: 'l1', result: 'miss' });
+      this.metrics.recordCacheLookup('l1', 'miss');
       // A held token that cannot meet this min_ttl: the store had nothing fresher a moment ago, and a fresher
       // token written since would have been announced (updated event). Do not ask Redis again on every such
       // request, or pay its timeout on every one of them while it is not answering.
       const checkedRecently = token !== undefined && state.storeCheckedAt !== undefined && now - state.storeCheckedAt < STORE_RECHECK_MS;
       if (!checkedRecently) token = await this.checkStore(credentialId, state);
-      this.metrics.cacheLookups.inc({ layer: 'l2', result: token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss' });
+      this.metrics.recordCacheLookup('l2', token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss');
     }
     if (token && satisfies(token, minTtlSeconds, now)) {
       if (state.refreshDueAt !== undefined && now >= state.refreshDueAt) this.refreshInBackground(credential);
