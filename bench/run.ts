@@ -9,7 +9,7 @@ import { stopAllRedis } from '../test/support/redis-harness';
 import type { BenchContext } from './lib/context';
 import { type BuildInfo, describeBuild, describeMachine, type MachineInfo } from './lib/machine';
 import { snapshotBrokerBuild } from './lib/snapshot';
-import { updateDocs } from './lib/report';
+import { targetSummary, updateDocs } from './lib/report';
 import { runServing, type ServingResult } from './scenarios/serving';
 import { runUpstreamEconomy, type UpstreamEconomyResult } from './scenarios/upstream-economy';
 import { runScale, type ScaleResult } from './scenarios/scale';
@@ -168,6 +168,7 @@ async function main(): Promise<void> {
   const file = join(RESULTS_DIR, `${stamp}Z${suffix ? `-${suffix}` : ''}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   ctx.log(`results: ${relative(ROOT, file)}`);
+  for (const line of targetSummary(results)) ctx.log(`target: ${line}`);
   if (args.docs) {
     const docs = updateDocs(ROOT, RESULTS_DIR);
     ctx.log(`docs: ${relative(ROOT, docs)}`);

@@ -4,6 +4,8 @@ import type { BenchResults, ScenarioName } from '../run';
 import type { ProfileSummary } from './cpuprofile';
 import { machineLine } from './machine';
 import { clientSection } from '../scenarios/client';
+import { p99LimitMs, SERVING_TARGETS } from '../scenarios/serving';
+import { type TargetRow, verdict } from './targets';
 
 const SECTIONS: readonly { scenario: ScenarioName; title: string }[] = [
   { scenario: 'serving', title: '1. Serving a cache hit' },
@@ -67,10 +69,15 @@ function servingSection(root: string, file: string, results: BenchResults): stri
       `| ${c} | ${int(b.rps)} | ${ms(b.p50Ms)} | ${ms(b.p99Ms)} | ${int(l.rps)} | ${ms(l.p50Ms)} | ${ms(l.p99Ms)} | ${l.ratio.toFixed(2)} | ${int(f.rps)} | ${ms(f.p50Ms)} | ${ms(f.p99Ms)} | ${f.ratio.toFixed(2)} |`,
     );
   }
-  lines.push('', 'Targets at 64 connections: ratio ≥ 0.6 and p99 < 10 ms.', '');
+  lines.push(
+    '',
+    `Targets at ${SERVING_TARGETS.connections} connections (issue 17): ratio ≥ ${SERVING_TARGETS.minRatio} in req/s and in req per CPU-second; p99 ≤ ${SERVING_TARGETS.maxP99Factor} × the baseline's, and < ${SERVING_TARGETS.p99CapMs} ms where the baseline's is.`,
+    '',
+  );
   for (const t of s.targets) {
+    const limit = t.p99LimitMs ?? p99LimitMs(t.baselineP99Ms ?? Number.NaN);
     lines.push(
-      `- ${t.mode === 'broker-local' ? 'in-process' : 'fleet'}: ratio ${t.ratio.toFixed(2)} (${mark(t.ratioMet)}; per CPU-second ${t.ratioPerCpu?.toFixed(2) ?? 'n/a'}), p99 ${ms(t.p99Ms)} ms (${mark(t.p99Met)})`,
+      `- ${t.mode === 'broker-local' ? 'in-process' : 'fleet'}: ratio ${t.ratio.toFixed(2)} (${mark(t.ratioMet)}), per CPU-second ${t.ratioPerCpu?.toFixed(2) ?? 'n/a'} (${t.ratioPerCpuMet === undefined ? 'not judged' : mark(t.ratioPerCpuMet)}), p99 ${ms(t.p99Ms)} ms against at most ${ms(limit)} ms (${mark(t.p99Met)})`,
     );
   }
   lines.push(
@@ -187,6 +194,46 @@ function proxySection(root: string, file: string, results: BenchResults): string
   ];
 }
 
+/** The rows a scenario reported against issue 17's targets (`targetRows`, or `targets` when it holds rows). */
+function targetRowsOf(results: BenchResults, scenario: ScenarioName): TargetRow[] {
+  const section = results.scenarios[scenario] as { targetRows?: unknown; targets?: unknown } | undefined;
+  const rows = section?.targetRows ?? section?.targets;
+  return Array.isArray(rows) ? rows.filter((row): row is TargetRow => typeof row === 'object' && row !== null && 'id' in row && 'met' in row) : [];
+}
+
+/** The proxy's own targets (issue 13), as rows. */
+function proxyRows(results: BenchResults): TargetRow[] {
+  const p = results.scenarios.proxy;
+  if (!p) return [];
+  return [
+    { id: 'proxy.ratio', what: 'calls through the proxy, 64 connections: req/s, broker / bare node:http proxy (issue 13)', target: `≥ ${p.targets.minRatio}`, measured: String(p.ratio), met: p.met.ratio },
+    { id: 'proxy.p99', what: 'calls through the proxy: p99 added to the bare proxy\'s (issue 13)', target: `< ${p.targets.maxAddedP99Ms} ms`, measured: `${p.addedP99Ms} ms`, met: p.met.addedP99 },
+  ];
+}
+
+/** Every target row, each from the newest run of its scenario (full runs first), in the issue's order. */
+function targetsSection(root: string, all: readonly { file: string; results: BenchResults }[]): string[] {
+  const lines = ['| what | target | measured | | run |', '|---|---|---|---|---|'];
+  let count = 0;
+  for (const scenario of ['serving', 'scale', 'upstream', 'proxy'] as const) {
+    const latest = latestFor(all, scenario);
+    if (!latest) continue;
+    const rows = scenario === 'proxy' ? proxyRows(latest.results) : targetRowsOf(latest.results, scenario);
+    const run = `[${latest.results.startedAt.slice(0, 16).replace('T', ' ')}, ${latest.results.mode}](../${relative(root, latest.file)})`;
+    for (const row of rows) {
+      lines.push(`| ${row.what} | ${row.target} | ${row.measured} | ${verdict(row.met)} | ${run} |`);
+      count++;
+    }
+  }
+  return count ? lines : ['_No target measured yet: `npm run bench`._'];
+}
+
+/** The target rows of one run, for the console at the end of `npm run bench`. */
+export function targetSummary(results: BenchResults): string[] {
+  const rows = [...(['serving', 'scale', 'upstream'] as const).flatMap((scenario) => targetRowsOf(results, scenario)), ...proxyRows(results)];
+  return rows.map((row) => `${verdict(row.met).replace(/\*/g, '').padEnd(10)} ${row.what}: ${row.measured} (target ${row.target})`);
+}
+
 const RENDERERS: Record<ScenarioName, (root: string, file: string, results: BenchResults) => string[]> = {
   serving: servingSection,
   upstream: upstreamSection,
@@ -223,6 +270,11 @@ export function updateDocs(root: string, resultsDir: string): string {
     const to = doc.indexOf(end);
     doc = from >= 0 && to > from ? doc.slice(0, from) + block + doc.slice(to + end.length) : `${doc.trimEnd()}\n\n## ${title}\n\n${block}\n`;
   }
+  const begin = '<!-- bench:targets:begin -->';
+  const end = '<!-- bench:targets:end -->';
+  const from = doc.indexOf(begin);
+  const to = doc.indexOf(end);
+  if (from >= 0 && to > from) doc = `${doc.slice(0, from)}${begin}\n${targetsSection(root, all).join('\n')}\n${end}${doc.slice(to + end.length)}`;
   mkdirSync(dirname(docsPath), { recursive: true });
   writeFileSync(docsPath, doc.endsWith('\n') ? doc : `${doc}\n`);
   return docsPath;

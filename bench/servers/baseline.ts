@@ -8,7 +8,7 @@
  *  - the same JSON body (same token size), the same headers (content-type, cache-control, pragma,
  *    x-request-id);
  *  - one JSON audit line per request (time, level, service, log_type, request id, caller, credential, token
- *    fingerprint = sha256 of the token) written to a file through the same asynchronous writer pino uses
+ *    fingerprint = sha256 of the token, computed once as the broker does) written to a file through the same asynchronous writer pino uses
  *    (`pino.destination`, i.e. sonic-boom) — the broker writes its audit line on every cache hit whatever
  *    LOG_LEVEL says, so the baseline does too. No access log: the broker logs successful requests at debug,
  *    which is off at LOG_LEVEL=warn.
@@ -44,6 +44,8 @@ function main(): void {
   const credentials = new Set([input.credentialId]);
   const tokens = new Map([[input.credentialId, { accessToken: input.accessToken, expiresAt: input.expiresAt }]]);
   const audit = pino.destination({ dest: input.auditLog, sync: false, mkdir: true });
+  // Computed once, as the broker does per token: a bare server written with care would not hash per request.
+  const fingerprint = createHash('sha256').update(input.accessToken).digest('hex').slice(0, 12);
 
   const problem = (status: number, code: string, requestId: string): string =>
     JSON.stringify({ type: `https://token-broker.dev/problems/${code}`, status, code, request_id: requestId });
@@ -98,7 +100,7 @@ function main(): void {
         outcome: 'success',
         caller_id: caller.id,
         credential_id: credentialId,
-        token_fingerprint: createHash('sha256').update(token.accessToken).digest('hex').slice(0, 12),
+        token_fingerprint: fingerprint,
         msg: 'audit',
       })}\n`,
     );
