@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TokenServing } from '../../apps/broker/src/token-serving';
 import { TokensController } from '../../apps/broker/src/tokens.controller';
 import { type BrokerFileInput, type BrokerUnderTest, startBroker } from '../support/broker-app';
 import { type BrokerResponse, call, type CallOptions } from '../support/broker-http';
@@ -20,6 +21,7 @@ const COMPARED_HEADERS = ['content-type', 'cache-control', 'pragma', 'retry-afte
 /** The requests both brokers answer: every outcome the callers' GET routes have. */
 const REQUESTS: readonly { readonly name: string; readonly path: string; readonly options: CallOptions }[] = [
   { name: 'a token', path: '/v1/tokens/alpha', options: { apiKey: ALL_KEY } },
+  { name: 'a token, held', path: '/v1/tokens/alpha', options: { apiKey: ALL_KEY } },
   { name: 'a token with min_ttl', path: '/v1/tokens/alpha?min_ttl=60', options: { apiKey: ALL_KEY } },
   { name: 'the headers', path: '/v1/tokens/alpha/headers', options: { apiKey: ALL_KEY } },
   { name: 'HEAD of a token', path: '/v1/tokens/alpha', options: { apiKey: ALL_KEY, method: 'HEAD' } },
@@ -73,19 +75,23 @@ function comparableAudit(capture: LogCapture): Record<string, unknown>[] {
   });
 }
 
+type Way = 'fast' | 'fastify' | 'nest';
+const WAYS: readonly Way[] = ['fast', 'fastify', 'nest'];
+
 /**
- * The callers' GET routes are served on Fastify directly (`apps/broker/src/hot-path.ts`), outside Nest's
- * pipeline. The same requests, sent to a broker with the hot path and to one without it, must get the same
- * answers and write the same audit lines, in every outcome; and each broker must really serve them the way
- * it says it does.
+ * The callers' GET routes are served by the fast lane in front of Fastify (`apps/broker/src/fast-lane.ts`)
+ * when they are cache hits, and otherwise by handlers on Fastify directly (`hot-path.ts`), both outside Nest's
+ * pipeline. The same requests, sent to a broker served each way, must get the same answers and write the
+ * same audit lines, in every outcome; and each broker must really serve them the way it says it does.
  */
-describe('the hot path answers as Nest’s pipeline does', () => {
+describe('the fast lane and the hot path answer as Nest’s pipeline does', () => {
   let ims: ImsEmulator;
   let secretDir: string;
-  const brokers: { hot?: BrokerUnderTest; nest?: BrokerUnderTest } = {};
-  const audits = { hot: new LogCapture(), nest: new LogCapture() };
-  const answers: { hot: BrokerResponse[]; nest: BrokerResponse[] } = { hot: [], nest: [] };
-  const controllerCalls = { hot: 0, nest: 0 };
+  const brokers: Partial<Record<Way, BrokerUnderTest>> = {};
+  const audits: Record<Way, LogCapture> = { fast: new LogCapture(), fastify: new LogCapture(), nest: new LogCapture() };
+  const answers: Record<Way, BrokerResponse[]> = { fast: [], fastify: [], nest: [] };
+  const controllerCalls: Record<Way, number> = { fast: 0, fastify: 0, nest: 0 };
+  const fastLaneAnswers: Record<Way, number> = { fast: 0, fastify: 0, nest: 0 };
 
   beforeAll(async () => {
     ims = await ImsEmulator.start();
@@ -108,49 +114,56 @@ describe('the hot path answers as Nest’s pipeline does', () => {
     };
     const spy = spyOnRoute('token');
     const headersSpy = spyOnRoute('headers');
+    const fastLaneSpy = jest.spyOn(TokenServing.prototype, 'issueHeld');
     try {
-      for (const kind of ['hot', 'nest'] as const) {
-        const broker = await startBroker({ file, logs: new LogCapture(), auditLogs: audits[kind], hotPaths: kind === 'hot' });
+      for (const kind of WAYS) {
+        const broker = await startBroker({ file, logs: new LogCapture(), auditLogs: audits[kind], servingPath: kind });
         brokers[kind] = broker;
         const before = spy.mock.calls.length + headersSpy.mock.calls.length;
+        const fastBefore = fastLaneSpy.mock.calls.length;
         for (const request of REQUESTS) answers[kind].push(await call(broker.url, request.path, request.options));
         controllerCalls[kind] = spy.mock.calls.length + headersSpy.mock.calls.length - before;
+        fastLaneAnswers[kind] = fastLaneSpy.mock.calls.length - fastBefore;
       }
     } finally {
       spy.mockRestore();
       headersSpy.mockRestore();
+      fastLaneSpy.mockRestore();
     }
   });
 
   afterAll(async () => {
-    await brokers.hot?.close();
-    await brokers.nest?.close();
+    for (const way of WAYS) await brokers[way]?.close();
     await ims.close();
     rmSync(secretDir, { recursive: true, force: true });
   });
 
   it('serves the GET routes without the controller, and the comparison broker through it', () => {
-    expect(controllerCalls.hot).toBe(0);
+    expect(controllerCalls.fast).toBe(0);
+    expect(controllerCalls.fastify).toBe(0);
+    // Cache hits by GET: the held token, with min_ttl, the headers, the rate-limited caller's first.
+    expect(fastLaneAnswers).toEqual({ fast: 4, fastify: 0, nest: 0 });
     // Every request that reaches a handler: all but the empty ids (404 before the handler) and the POST.
     expect(controllerCalls.nest).toBeGreaterThanOrEqual(12);
   });
 
   it.each(REQUESTS.map((request, index) => [request.name, index] as const))('%s: same status, headers and body', (_name, index) => {
-    const hot = answers.hot[index] as BrokerResponse;
-    const nest = answers.nest[index] as BrokerResponse;
-    expect(comparable(hot)).toEqual(comparable(nest));
+    const nest = comparable(answers.nest[index] as BrokerResponse);
+    expect(comparable(answers.fastify[index] as BrokerResponse)).toEqual(nest);
+    expect(comparable(answers.fast[index] as BrokerResponse)).toEqual(nest);
   });
 
   it('covers every outcome: success, 400, 401, 403, 404, 429 and an upstream refusal', () => {
-    expect(new Set(answers.hot.map((response) => response.status))).toEqual(new Set([200, 400, 401, 403, 404, 429, 502]));
+    expect(new Set(answers.fast.map((response) => response.status))).toEqual(new Set([200, 400, 401, 403, 404, 429, 502]));
   });
 
   it('writes the same audit lines, one per issued token and one per refusal', () => {
-    expect(comparableAudit(audits.hot)).toEqual(comparableAudit(audits.nest));
-    const issued = audits.hot.entries.filter((entry) => entry['action'] === 'token.issue');
-    // a token, with min_ttl, the headers, HEAD, and the rate-limited caller's first.
-    expect(issued).toHaveLength(5);
-    expect(audits.hot.entries.filter((entry) => entry['action'] === 'access.denied').map((entry) => entry['status'])).toEqual([401, 401, 401, 403, 403, 429]);
+    expect(comparableAudit(audits.fastify)).toEqual(comparableAudit(audits.nest));
+    expect(comparableAudit(audits.fast)).toEqual(comparableAudit(audits.nest));
+    const issued = audits.fast.entries.filter((entry) => entry['action'] === 'token.issue');
+    // a token (twice), with min_ttl, the headers, HEAD, and the rate-limited caller's first.
+    expect(issued).toHaveLength(6);
+    expect(audits.fast.entries.filter((entry) => entry['action'] === 'access.denied').map((entry) => entry['status'])).toEqual([401, 401, 401, 403, 403, 429]);
   });
 
   it('counts the requests under the same route patterns', async () => {
@@ -161,8 +174,9 @@ describe('the hot path answers as Nest’s pipeline does', () => {
         .filter((line) => line.startsWith('broker_http_requests_total{') && line.includes('/v1/tokens'))
         .sort();
     };
-    const hot = await metrics(brokers.hot);
-    expect(hot.length).toBeGreaterThan(3);
-    expect(hot).toEqual(await metrics(brokers.nest));
+    const nest = await metrics(brokers.nest);
+    expect(nest.length).toBeGreaterThan(3);
+    expect(await metrics(brokers.fastify)).toEqual(nest);
+    expect(await metrics(brokers.fast)).toEqual(nest);
   });
 });

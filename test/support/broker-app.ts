@@ -116,8 +116,8 @@ export interface StartBrokerOptions {
   readonly logs?: LogCapture;
   /** The audit trail goes here (on its own stream, as with AUDIT_LOG); default: the `logs` stream. */
   readonly auditLogs?: LogCapture;
-  /** `false` serves the `@HotPath` routes through Nest's pipeline instead (to compare the two). */
-  readonly hotPaths?: boolean;
+  /** How the callers' GET routes are served (`createBrokerApp`'s option), to compare the ways. */
+  readonly servingPath?: 'fast' | 'fastify' | 'nest';
 }
 
 /** A broker built by `createBrokerApp` exactly as `main.ts` builds it, listening on a free loopback port. */
@@ -141,14 +141,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerUn
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.logs === undefined ? {} : { logs: options.logs }),
     ...(options.auditLogs === undefined ? {} : { auditLogs: options.auditLogs }),
-    ...(options.hotPaths === undefined ? {} : { hotPaths: options.hotPaths }),
+    ...(options.servingPath === undefined ? {} : { servingPath: options.servingPath }),
   });
 }
 
 /** Like `startBroker`, from a config file's text and extra environment variables (on a loopback host). */
 export async function startBrokerFromText(
   configText: string,
-  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string; tls?: TlsServingOptions; hotPaths?: boolean } = {},
+  options: { env?: Record<string, string>; logLevel?: LevelWithSilent; logs?: LogCapture; auditLogs?: LogCapture; source?: string; tls?: TlsServingOptions; servingPath?: 'fast' | 'fastify' | 'nest' } = {},
 ): Promise<BrokerUnderTest> {
   const logs = options.logs ?? new LogCapture();
   const level = options.logLevel ?? 'trace';
@@ -163,7 +163,7 @@ export async function startBrokerFromText(
     logger,
     ...(options.auditLogs ? { auditDestination: options.auditLogs } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.hotPaths === undefined ? {} : { hotPaths: options.hotPaths }),
+    ...(options.servingPath === undefined ? {} : { servingPath: options.servingPath }),
   });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

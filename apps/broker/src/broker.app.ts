@@ -3,12 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { AccessPolicy, CallerGuard } from '@broker/access';
+import { AccessPolicy, CallerAuthenticator, CallerGuard } from '@broker/access';
+import { RateLimiter } from '@broker/rate-limit';
+import { TokenService } from '@broker/tokens';
 import { type BrokerConfig, type BrokerEnvironment, ConfigService } from '@broker/config';
 import {
   AuditLog,
   BrokerMetrics,
   createAccessLog,
+  createAccessRecorder,
   auditDestination,
   installHttpLogging,
   installReadinessMetrics,
@@ -26,6 +29,7 @@ import { installOpenApi } from './openapi/openapi';
 import { httpsOptionsFor, installTlsServing, type TlsServingOptions } from './transport/tls-serving';
 import { registerProxyRoute } from './proxy.route';
 import { installHotPaths } from './hot-path';
+import { installFastLane } from './fast-lane';
 import { TokenServing } from './token-serving';
 
 /** Request bodies are tiny (admin actions at most); headers and URLs are bounded too. */
@@ -41,10 +45,11 @@ export interface BrokerAppOptions {
   /** TLS serving (when `env.tls` is set): pre-loaded material, handshake bound, reload timing. */
   readonly tls?: TlsServingOptions;
   /**
-   * Serve the `@HotPath` routes on Fastify directly (default). Off only where a test compares their answers
-   * with those of Nest's own pipeline, which must be the same.
+   * How the callers' GET routes are served: `fast` (default) puts the fast lane in front of Fastify and serves
+   * the rest with the `@HotPath` handlers; `fastify` only the latter; `nest` through Nest's own pipeline. The
+   * last two only where a test compares the answers, which must be the same.
    */
-  readonly hotPaths?: boolean;
+  readonly servingPath?: 'fast' | 'fastify' | 'nest';
 }
 
 /** Builds the broker application (not yet listening); used by `main.ts` and by the e2e tests. */
@@ -84,9 +89,27 @@ export async function createBrokerApp(options: BrokerAppOptions): Promise<NestFa
   fastify.addHook('onRequest', refuseMissingHost);
   installReadinessMetrics(fastify, metrics.service);
   await registerProxyRoute(fastify, { guard: app.get(CallerGuard), access: app.get(AccessPolicy), config: app.get(ConfigService), proxy: app.get(ProxyService), errors: denials });
-  const assertHotPathsInstalled = options.hotPaths === false ? undefined : installHotPaths(fastify, { guard: app.get(CallerGuard), serving: app.get(TokenServing), errors: denials });
+  const servingPath = options.servingPath ?? 'fast';
+  const assertHotPathsInstalled = servingPath !== 'nest' ? installHotPaths(fastify, { guard: app.get(CallerGuard), serving: app.get(TokenServing), errors: denials }) : undefined;
   installOpenApi(app);
   await app.init();
   assertHotPathsInstalled?.();
+  if (servingPath === 'fast') {
+    let closing = false;
+    fastify.addHook('preClose', (done) => {
+      closing = true;
+      done();
+    });
+    installFastLane(fastify.server, {
+      authenticator: app.get(CallerAuthenticator),
+      limiter: app.get(RateLimiter),
+      access: app.get(AccessPolicy),
+      tokens: app.get(TokenService),
+      serving: app.get(TokenServing),
+      config: app.get(ConfigService),
+      recordAccess: createAccessRecorder(options.logger, metrics),
+      closing: () => closing,
+    });
+  }
   return app;
 }

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { AccessPolicy, type Caller, callerAuditOf } from '@broker/access';
 import { ConfigService } from '@broker/config';
 import { callerHeaders } from '@broker/issuers';
-import { AuditLog, fingerprintOf } from '@broker/observability';
+import { AuditLog, type AuditEvent, fingerprintOf } from '@broker/observability';
 import type { StoredToken } from '@broker/token-store';
 import { TokenService } from '@broker/tokens';
 import { parseCredentialId, parseMinTtl } from './token-request';
@@ -52,6 +52,15 @@ export class TokenServing {
   async headers(request: FastifyRequest, rawId: string, query: Record<string, unknown>): Promise<Record<string, string>> {
     const { credentialId, token } = await this.issue(request, rawId, query);
     return callerHeaders(this.config.credential(credentialId), token.accessToken);
+  }
+
+  /**
+   * The fast lane's issue of a held token (`fast-lane.ts`): its audit line, with the caller and request id
+   * given since there is no Fastify request, and the body of the answer, a token or the headers.
+   */
+  issueHeld(answer: 'token' | 'headers', credentialId: string, token: StoredToken, who: Pick<AuditEvent, 'callerId' | 'auth' | 'certificateFingerprint'>, requestId: string): string {
+    this.audit.record({ action: 'token.issue', outcome: 'success', ...who, credentialId, tokenFingerprint: this.factsOf(token).fingerprint, requestId });
+    return answer === 'token' ? this.tokenBody(credentialId, token) : JSON.stringify(callerHeaders(this.config.credential(credentialId), token.accessToken));
   }
 
   /** `POST /v1/tokens/{id}/rejections`, once the report is parsed and the grant checked. */

@@ -15,9 +15,12 @@ export class AccessPolicy {
    * probed; `*` callers learn that an id is unknown (404) from the token service.
    */
   assertMayFetch(caller: Caller, credentialId: string): void {
-    if (caller.grants.all) return;
-    if (isGranted(caller.grants, credentialId) && this.config.credential(credentialId)) return;
-    throw new ForbiddenCredentialError(credentialId);
+    if (!this.mayFetch(caller, credentialId)) throw new ForbiddenCredentialError(credentialId);
+  }
+
+  /** `assertMayFetch` as a question: true for `*` callers whatever the id, as that method does. */
+  mayFetch(caller: Caller, credentialId: string): boolean {
+    return caller.grants.all || (isGranted(caller.grants, credentialId) && this.config.credential(credentialId) !== undefined);
   }
 
   /**

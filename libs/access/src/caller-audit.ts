@@ -9,9 +9,13 @@ const AUTH_OF: Readonly<Record<Caller['kind'], NonNullable<AuditEvent['auth']>>>
  * fingerprint when the connection presented one (also when that certificate was refused).
  */
 export function callerAuditOf(request: FastifyRequest): Pick<AuditEvent, 'callerId' | 'auth' | 'certificateFingerprint'> {
-  const caller = request.caller;
+  return callerAudit(request.caller, request.certificateFingerprint);
+}
+
+/** The same, from the caller and the certificate's fingerprint themselves (the fast lane has no Fastify request). */
+export function callerAudit(caller: Caller | undefined, certificateFingerprint: string | undefined): Pick<AuditEvent, 'callerId' | 'auth' | 'certificateFingerprint'> {
   return {
     ...(caller === undefined ? {} : { callerId: caller.id, auth: AUTH_OF[caller.kind] }),
-    ...(request.certificateFingerprint === undefined ? {} : { certificateFingerprint: request.certificateFingerprint }),
+    ...(certificateFingerprint === undefined ? {} : { certificateFingerprint }),
   };
 }

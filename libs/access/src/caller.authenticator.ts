@@ -40,6 +40,23 @@ export class CallerAuthenticator {
     return named instanceof Promise ? named.then((byHeader) => sameCaller(caller, byHeader)) : sameCaller(caller, named);
   }
 
+  /**
+   * `authenticate` for the fast lane: the caller when it is identified synchronously and without doubt (an
+   * API key, a certificate); undefined when it is not, or would be only asynchronously (a workload JWT, not
+   * verified here at all), leaving the request to the standard lane, which answers the refusal.
+   */
+  authenticateNow(authorization: string | string[] | undefined, certificate?: PresentedCertificate): Caller | undefined {
+    if (typeof authorization === 'string' && JWT_SHAPE.test(BEARER_PATTERN.exec(authorization)?.[1] ?? '')) return undefined;
+    try {
+      const caller = this.authenticate(authorization, certificate);
+      if (!(caller instanceof Promise)) return caller;
+      caller.catch(() => undefined);
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private byHeader(authorization: string | string[] | undefined): Caller | Promise<Caller> {
     if (authorization === undefined) throw new UnauthenticatedError(ACCESS_MESSAGES.headerRequired, false);
     if (typeof authorization !== 'string' || authorization.length > AUTH_LIMITS.maxAuthorizationLength) {

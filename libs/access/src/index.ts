@@ -7,7 +7,7 @@ export { Audited } from './audited.decorator';
 export { AuditInterceptor, credentialParamOf } from './audit.interceptor';
 export type { Caller } from './caller';
 export { CallerAuthenticator } from './caller.authenticator';
-export { callerAuditOf } from './caller-audit';
+export { callerAudit, callerAuditOf } from './caller-audit';
 export { CertificateAuthenticator } from './certificate.authenticator';
 export { describeCertificate, type PresentedCertificate, presentedCertificateOf } from './presented-certificate';
 export { unverifiedCertificateRefusal } from './unverified-certificate';

@@ -18,6 +18,8 @@ export interface AuditEvent {
   readonly status?: number;
   /** A stable reason code (`forbidden`, `rate_limited`, …), never free text from a request. */
   readonly reason?: string;
+  /** The request's id when the event is recorded outside its async context (the fast lane); else taken from it. */
+  readonly requestId?: string;
   /** Extra fields specific to the action (rotation id, step, …). */
   readonly details?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -44,7 +46,7 @@ export class AuditLog {
 
   /** Writes one audit event; the time and the request id are added here. */
   record(event: AuditEvent): void {
-    const requestId = currentRequestId();
+    const requestId = event.requestId ?? currentRequestId();
     let line = `{"level":"info","time":"${new Date().toISOString()}","service":"token-broker","log_type":"audit"`;
     if (requestId !== undefined) line += `,"request_id":${quote(requestId)}`;
     line += `,"action":${quote(event.action)},"outcome":"${event.outcome}"`;

@@ -6,30 +6,35 @@ import { runWithRequestId } from './request-context';
 /** Writes the one access line of a finished response; `route` is the matched route pattern, if any. */
 export type AccessLog = (request: FastifyRequest, reply: FastifyReply, route?: string) => void;
 
+/** What an access line says of one answered request. */
+export interface AccessRecord {
+  readonly requestId: string;
+  readonly method: string;
+  /** The matched route pattern; undefined when no route matched. */
+  readonly route: string | undefined;
+  readonly status: number;
+  readonly durationMs: number;
+}
+
 /**
  * The access-line writer: successful requests at debug (the hot path), everything else at info. Only method,
  * route pattern, status and duration are logged (and counted, with `metrics`), never headers, path
  * parameters or query strings.
  */
-export function createAccessLog(logger: Logger, metrics?: BrokerMetrics): AccessLog {
+export function createAccessRecorder(logger: Logger, metrics?: BrokerMetrics): (record: AccessRecord) => void {
   const access = logger.child({ component: 'http' });
-  return (request, reply, route) => {
-    if (metrics) {
-      metrics.recordHttpRequest(request.method, route ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    }
-    const level = reply.statusCode < 400 ? 'debug' : 'info';
+  return ({ requestId, method, route, status, durationMs }) => {
+    metrics?.recordHttpRequest(method, route ?? 'unmatched', status, durationMs / 1000);
+    const level = status < 400 ? 'debug' : 'info';
     if (!access.isLevelEnabled(level)) return;
-    access[level](
-      {
-        request_id: request.id,
-        method: request.method,
-        route: route ?? 'unmatched',
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
+    access[level]({ request_id: requestId, method, route: route ?? 'unmatched', status, duration_ms: Math.round(durationMs * 10) / 10 }, 'request completed');
   };
+}
+
+/** The access-line writer for Fastify's requests (see `createAccessRecorder`). */
+export function createAccessLog(logger: Logger, metrics?: BrokerMetrics): AccessLog {
+  const record = createAccessRecorder(logger, metrics);
+  return (request, reply, route) => record({ requestId: String(request.id), method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime });
 }
 
 /**

@@ -21,6 +21,10 @@ export class MemoryRateLimiter extends RateLimiter {
     return takeFrom(state, limit, now);
   }
 
+  takeNow(key: string, limit: RateLimit): number {
+    return this.take(key, limit);
+  }
+
   /** A monotonic clock: a wall-clock step must neither refill nor drain buckets. */
   protected now(): number {
     return performance.now();

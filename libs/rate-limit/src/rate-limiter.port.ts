@@ -8,4 +8,10 @@ import type { RateLimit } from '@broker/config';
  */
 export abstract class RateLimiter {
   abstract take(key: string, limit: RateLimit): number | Promise<number>;
+
+  /**
+   * `take`, when this limiter can answer without waiting on a shared store; undefined (and nothing taken)
+   * when it cannot. For the fast lane, which serves only what it can serve synchronously.
+   */
+  abstract takeNow(key: string, limit: RateLimit): number | undefined;
 }

@@ -30,9 +30,18 @@ export class RedisRateLimiter extends RateLimiter {
     super();
   }
 
+  /** Only while Redis is out of reach: the shared bucket otherwise answers by a round trip. */
+  takeNow(key: string, limit: RateLimit): number | undefined {
+    return this.usesFallback() ? this.fallback.take(key, limit) : undefined;
+  }
+
+  private usesFallback(): boolean {
+    return this.redis.status !== 'ready' || performance.now() < this.retryRedisAt;
+  }
+
   take(key: string, limit: RateLimit): number | Promise<number> {
     // Not waiting on a connection that is down keeps the fallback as fast as the in-memory limiter.
-    if (this.redis.status !== 'ready' || performance.now() < this.retryRedisAt) return this.fallback.take(key, limit);
+    if (this.usesFallback()) return this.fallback.take(key, limit);
     return this.takeShared(key, limit);
   }
 

@@ -59,24 +59,50 @@ export class TokenService implements OnModuleDestroy {
     ];
   }
 
+  /**
+   * The held token of `credentialId` when it is valid for `minTtlSeconds` now: a cache hit, counted, with the
+   * background refresh started when one is due. Otherwise undefined, with nothing counted or started: the
+   * caller then asks `getToken`, which does all the rest (the store, the refresh, the caller's wait).
+   */
+  heldToken(credentialId: string, minTtlSeconds: number): StoredToken | undefined {
+    const credential = this.config.credential(credentialId);
+    const state = this.states.get(credentialId);
+    return credential && state ? this.hit(credential, state, minTtlSeconds, Date.now()) : undefined;
+  }
+
+  /**
+   * `heldToken` without counting or starting anything, for a caller that may still decide not to serve it
+   * (the fast lane, before the rate limit); it calls `heldToken` once it serves.
+   */
+  peekHeldToken(credentialId: string, minTtlSeconds: number): StoredToken | undefined {
+    const token = this.config.credential(credentialId) ? this.states.get(credentialId)?.token : undefined;
+    return token && satisfies(token, minTtlSeconds, Date.now()) ? token : undefined;
+  }
+
+  private hit(credential: CredentialConfig, state: CredentialState, minTtlSeconds: number, now: number): StoredToken | undefined {
+    const token = state.token;
+    if (!token || !satisfies(token, minTtlSeconds, now)) return undefined;
+    this.metrics.recordCacheLookup('l1', 'hit');
+    if (state.refreshDueAt !== undefined && now >= state.refreshDueAt) this.refreshInBackground(credential);
+    return token;
+  }
+
   /** A token of `credentialId` valid for at least `minTtlSeconds` if at all possible, else the best valid one. */
   async getToken(credentialId: string, minTtlSeconds: number): Promise<StoredToken> {
     const credential = this.config.credential(credentialId);
     if (!credential) throw new UnknownCredentialError(credentialId);
     const state = this.stateOf(credentialId);
     const now = Date.now();
+    const held = this.hit(credential, state, minTtlSeconds, now);
+    if (held) return held;
     let token = state.token;
-    if (token && satisfies(token, minTtlSeconds, now)) {
-      this.metrics.recordCacheLookup('l1', 'hit');
-    } else {
-      this.metrics.recordCacheLookup('l1', 'miss');
-      // A held token that cannot meet this min_ttl: the store had nothing fresher a moment ago, and a fresher
-      // token written since would have been announced (updated event). Do not ask Redis again on every such
-      // request, or pay its timeout on every one of them while it is not answering.
-      const checkedRecently = token !== undefined && state.storeCheckedAt !== undefined && now - state.storeCheckedAt < STORE_RECHECK_MS;
-      if (!checkedRecently) token = await this.checkStore(credentialId, state);
-      this.metrics.recordCacheLookup('l2', token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss');
-    }
+    this.metrics.recordCacheLookup('l1', 'miss');
+    // A held token that cannot meet this min_ttl: the store had nothing fresher a moment ago, and a fresher
+    // token written since would have been announced (updated event). Do not ask Redis again on every such
+    // request, or pay its timeout on every one of them while it is not answering.
+    const checkedRecently = token !== undefined && state.storeCheckedAt !== undefined && now - state.storeCheckedAt < STORE_RECHECK_MS;
+    if (!checkedRecently) token = await this.checkStore(credentialId, state);
+    this.metrics.recordCacheLookup('l2', token && satisfies(token, minTtlSeconds, now) ? 'hit' : 'miss');
     if (token && satisfies(token, minTtlSeconds, now)) {
       if (state.refreshDueAt !== undefined && now >= state.refreshDueAt) this.refreshInBackground(credential);
       return token;
