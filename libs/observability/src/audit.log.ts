@@ -29,6 +29,21 @@ export function fingerprintOf(token: string): string {
   return createHash('sha256').update(token).digest('hex').slice(0, 12);
 }
 
+/**
+ * `new Date().toISOString()`, formatted once per millisecond: a busy broker writes many audit lines in the
+ * same millisecond, and formatting the date was a third of the cost of writing one.
+ */
+let formattedAt = Number.NaN;
+let formatted = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== formattedAt) {
+    formatted = new Date(now).toISOString();
+    formattedAt = now;
+  }
+  return formatted;
+}
+
 /** JSON-quotes a string value (ids and codes are plain, but a caller id comes from config and may not be). */
 const quote = JSON.stringify;
 
@@ -47,7 +62,7 @@ export class AuditLog {
   /** Writes one audit event; the time and the request id are added here. */
   record(event: AuditEvent): void {
     const requestId = event.requestId ?? currentRequestId();
-    let line = `{"level":"info","time":"${new Date().toISOString()}","service":"token-broker","log_type":"audit"`;
+    let line = `{"level":"info","time":"${isoNow()}","service":"token-broker","log_type":"audit"`;
     if (requestId !== undefined) line += `,"request_id":${quote(requestId)}`;
     line += `,"action":${quote(event.action)},"outcome":"${event.outcome}"`;
     if (event.callerId !== undefined) line += `,"caller_id":${quote(event.callerId)}`;
