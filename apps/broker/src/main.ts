@@ -48,22 +48,10 @@ async function main(): Promise<void> {
     throw error;
   }
   installSignalHandlers(app, env, logger);
-  try {
-    await app.listen({ port: env.port, host: env.host });
-  } catch (error) {
-    // Taken between the probe and now: same line as the probe's.
-    const message = listenErrorMessage(error, env.host, env.port);
-    if (message) exitWith(message, EXIT_FAILURE);
-    throw error;
-  }
-  if (env.healthPort !== undefined) {
-    try {
-      await listenHealthPort(app.getHttpAdapter().getInstance(), env.healthPort, env.host);
-    } catch (error) {
-      const message = listenErrorMessage(error, env.host, env.healthPort);
-      if (message) exitWith(message, EXIT_FAILURE);
-      throw error;
-    }
+  await listenOrExit(() => app.listen({ port: env.port, host: env.host }), env.host, env.port);
+  const healthPort = env.healthPort;
+  if (healthPort !== undefined) {
+    await listenOrExit(() => listenHealthPort(app.getHttpAdapter().getInstance(), healthPort, env.host), env.host, healthPort);
     logger.info({ health_port: env.healthPort }, 'health and metrics also served on the health port');
   }
   if (env.testEventLoopBlock) startEventLoopBlocker(env.testEventLoopBlock, logger);
@@ -71,6 +59,17 @@ async function main(): Promise<void> {
     { port: env.port, host: env.host, https: env.tls !== undefined, credentials: config.credentials.length, callers: config.callers.length, mode: env.redis ? 'fleet' : 'in-process' },
     'token broker listening',
   );
+}
+
+/** Listens, or exits with the one-line message of a port in use or refused (taken since the probe, say). */
+async function listenOrExit(listen: () => Promise<unknown>, host: string, port: number): Promise<void> {
+  try {
+    await listen();
+  } catch (error) {
+    const message = listenErrorMessage(error, host, port);
+    if (message) exitWith(message, EXIT_FAILURE);
+    throw error;
+  }
 }
 
 /**
