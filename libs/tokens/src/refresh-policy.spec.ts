@@ -1,17 +1,7 @@
-import type { TokenPolicy } from '@broker/config';
+import { tokenPolicy } from '../../../test/fixtures/token-policy.fixtures';
 import { isServable, refreshCanHelp, refreshDueAt, satisfies } from './refresh-policy';
 
-const policy: TokenPolicy = {
-  refreshAt: 0.5,
-  refreshJitter: 0.1,
-  minTtlDefaultSeconds: 300,
-  minRefreshIntervalMs: 60_000,
-  failureCooldownMs: 30_000,
-  upstreamTimeoutMs: 10_000,
-  upstreamAttempts: 3,
-  callerWaitMs: 5_000,
-  rejectionCooldownMs: 30_000,
-};
+const policy = tokenPolicy();
 const HOUR = 3_600_000;
 const token = { accessToken: 't', tokenType: 'bearer' as const, issuedAt: 0, expiresAt: 24 * HOUR };
 

@@ -1,24 +1,15 @@
 import { Logger } from '@nestjs/common';
-import type { ConfigService, CredentialConfig, TokenPolicy } from '@broker/config';
+import type { ConfigService, CredentialConfig } from '@broker/config';
 import { type FleetEvent, LocalFleetBus, FleetIdentity } from '@broker/fleet';
 import type { IssuedToken } from '@broker/issuers';
 import { type CredentialLocks, type Fence, LocalLockService, LockKeys, type LockHandle, LockUnavailableError } from '@broker/locking';
 import { BrokerMetrics } from '@broker/observability';
 import { MemoryTokenStore, type PutOutcome, type StoredToken } from '@broker/token-store';
+import { tokenPolicy } from '../../../test/fixtures/token-policy.fixtures';
 import { TokenService } from './token.service';
 import type { UpstreamMinter } from './upstream-minter';
 
-const POLICY: TokenPolicy = {
-  refreshAt: 0.5,
-  refreshJitter: 0.1,
-  minTtlDefaultSeconds: 300,
-  minRefreshIntervalMs: 60_000,
-  failureCooldownMs: 30_000,
-  upstreamTimeoutMs: 3_000,
-  upstreamAttempts: 3,
-  callerWaitMs: 5_000,
-  rejectionCooldownMs: 30_000,
-};
+const POLICY = tokenPolicy({ upstreamTimeoutMs: 3_000 });
 const CREDENTIAL = { id: 'c1' } as CredentialConfig;
 const HOUR = 3_600_000;
 
