@@ -40,6 +40,7 @@ const REQUESTS: readonly { readonly name: string; readonly path: string; readonl
   { name: 'a refused secret', path: '/v1/tokens/refused', options: { apiKey: ALL_KEY } },
   { name: 'rate limit: first', path: '/v1/tokens/alpha', options: { apiKey: LIMITED_KEY } },
   { name: 'rate limit: refused', path: '/v1/tokens/alpha', options: { apiKey: LIMITED_KEY } },
+  { name: 'a caller request id', path: '/v1/tokens/alpha', options: { apiKey: ALL_KEY, headers: { 'x-request-id': 'caller-req-1' } } },
   { name: 'POST to a token', path: '/v1/tokens/alpha', options: { apiKey: ALL_KEY, method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } } },
 ];
 
@@ -141,8 +142,8 @@ describe('the fast lane and the hot path answer as Nest’s pipeline does', () =
   it('serves the GET routes without the controller, and the comparison broker through it', () => {
     expect(controllerCalls.fast).toBe(0);
     expect(controllerCalls.fastify).toBe(0);
-    // Cache hits by GET: the held token, with min_ttl, the headers, the rate-limited caller's first.
-    expect(fastLaneAnswers).toEqual({ fast: 4, fastify: 0, nest: 0 });
+    // Cache hits by GET: the held token, with min_ttl, the headers, the caller's request id, the rate-limited caller's first.
+    expect(fastLaneAnswers).toEqual({ fast: 5, fastify: 0, nest: 0 });
     // Every request that reaches a handler: all but the empty ids (404 before the handler) and the POST.
     expect(controllerCalls.nest).toBeGreaterThanOrEqual(12);
   });
@@ -161,8 +162,9 @@ describe('the fast lane and the hot path answer as Nest’s pipeline does', () =
     expect(comparableAudit(audits.fastify)).toEqual(comparableAudit(audits.nest));
     expect(comparableAudit(audits.fast)).toEqual(comparableAudit(audits.nest));
     const issued = audits.fast.entries.filter((entry) => entry['action'] === 'token.issue');
-    // a token (twice), with min_ttl, the headers, HEAD, and the rate-limited caller's first.
-    expect(issued).toHaveLength(6);
+    // a token (twice), with min_ttl, the headers, HEAD, the caller's request id, the rate-limited caller's first.
+    expect(issued).toHaveLength(7);
+    for (const way of WAYS) expect(audits[way].entries.filter((entry) => entry['request_id'] === 'caller-req-1')).toHaveLength(1);
     expect(audits.fast.entries.filter((entry) => entry['action'] === 'access.denied').map((entry) => entry['status'])).toEqual([401, 401, 401, 403, 403, 429]);
   });
 

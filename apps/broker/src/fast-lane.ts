@@ -61,14 +61,15 @@ function serveFromFastLane(deps: FastLaneDependencies, request: IncomingMessage,
   const started = performance.now();
   if (request.method !== 'GET' || deps.closing()) return false;
   const target = FAST_LANE_TARGET.exec(request.url ?? '');
-  // HTTP/1.1 without Host is refused by the standard lane.
-  if (target === null || request.headers.host === undefined) return false;
+  const { headers } = request;
+  // Without Host (refused by the standard lane), or with a body (a GET needs none): the standard lane's answer.
+  if (target === null || headers.host === undefined || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
   const credentialId = target[1] as string;
   const minTtl = target[3] === undefined ? deps.config.current.tokens.minTtlDefaultSeconds : Number(target[3]);
   if (minTtl > MAX_MIN_TTL_SECONDS) return false;
   const certificate = presentedCertificateOf(request.socket);
   if (certificate !== undefined && !certificate.verified) return false;
-  const caller = deps.authenticator.authenticateNow(request.headers.authorization, certificate);
+  const caller = deps.authenticator.authenticateNow(headers.authorization, certificate);
   if (caller === undefined || !deps.access.mayFetch(caller, credentialId)) return false;
   const held = deps.tokens.peekHeldToken(credentialId, minTtl);
   if (held === undefined) return false;
@@ -78,7 +79,7 @@ function serveFromFastLane(deps: FastLaneDependencies, request: IncomingMessage,
 
   const answer = target[2] === undefined ? 'token' : 'headers';
   const token = deps.tokens.heldToken(credentialId, minTtl) ?? held;
-  const requestId = requestIdFrom(request.headers['x-request-id']);
+  const requestId = requestIdFrom(headers['x-request-id']);
   const body = deps.serving.issueHeld(answer, credentialId, token, callerAudit(caller, certificate?.fingerprint), requestId);
   response.writeHead(200, {
     'content-type': CONTENT_TYPE,
