@@ -9,8 +9,12 @@ import {
 
 type HeaderValue = string | string[] | undefined;
 
+const NOTHING_LISTED: ReadonlySet<string> = new Set();
+
 /** The header names a `Connection` header lists: they are hop-by-hop for this message only. */
-function connectionListed(connection: HeaderValue): Set<string> {
+function connectionListed(connection: HeaderValue): ReadonlySet<string> {
+  // The usual values, answered without parsing: `keep-alive` is hop-by-hop anyway, `close` names no header.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return NOTHING_LISTED;
   const values = Array.isArray(connection) ? connection : connection === undefined ? [] : [connection];
   return new Set(values.flatMap((value) => value.split(',').map((name) => name.trim().toLowerCase())).filter((name) => name !== ''));
 }
