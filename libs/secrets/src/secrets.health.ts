@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ConfigService } from '@broker/config';
+import { ConfigService, type CredentialConfig } from '@broker/config';
 import { SecretsService } from './secrets.service';
+
+/** `localeCompare`'s order (the default collator), without building a collator per comparison. */
+const BY_ID = new Intl.Collator();
 
 /** Whether one credential's secret can be had now (read or cached) and, if its source fails, why. */
 export interface SecretAvailability {
@@ -31,20 +34,18 @@ export class SecretsHealthIndicator {
    * only looks at what earlier reads found (for heartbeats and metric scrapes, which must not poll sources).
    */
   async availability(options: { passive?: boolean } = {}): Promise<SecretAvailability[]> {
+    const credentials = this.config.current.credentials;
+    // Passive answers come from memory: no promise per credential (heartbeats ask every 5 s, for every credential).
+    if (options.passive) return credentials.map((credential) => this.availabilityOf(credential, this.secrets.isCached(credential.id)));
     return Promise.all(
-      this.config.current.credentials.map(async (credential) => {
+      credentials.map(async (credential) => {
         let available = true;
-        if (options.passive) {
-          available = this.secrets.status(credential.id).cached;
-        } else {
-          try {
-            await this.secrets.get(credential);
-          } catch {
-            available = false;
-          }
+        try {
+          await this.secrets.get(credential);
+        } catch {
+          available = false;
         }
-        const failure = this.secrets.status(credential.id).lastError;
-        return { credentialId: credential.id, source: credential.secret.source, available, ...(failure === undefined ? {} : { failure }) };
+        return this.availabilityOf(credential, available);
       }),
     );
   }
@@ -55,11 +56,22 @@ export class SecretsHealthIndicator {
     const results = availability ?? (await this.availability());
     const bySource = new Map<string, { available: number; unavailable: string[] }>();
     const failing: Record<string, string> = {};
-    for (const result of [...results].sort((a, b) => a.credentialId.localeCompare(b.credentialId))) {
-      const tally = bySource.get(result.source) ?? { available: 0, unavailable: [] };
-      bySource.set(result.source, tally);
-      if (result.available) tally.available += 1;
-      else tally.unavailable.push(result.credentialId);
+    // One pass, no sort of every credential (heartbeats ask every 5 s): sources are listed in the order of
+    // their first credential by id, and only the credentials named in the details (usually none) are sorted.
+    const firstIds = new Map<string, string>();
+    for (const result of results) if (!firstIds.has(result.source)) firstIds.set(result.source, result.credentialId);
+    if (firstIds.size > 1) {
+      for (const result of results) {
+        if (BY_ID.compare(result.credentialId, firstIds.get(result.source) as string) < 0) firstIds.set(result.source, result.credentialId);
+      }
+    }
+    for (const [source] of [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b))) bySource.set(source, { available: 0, unavailable: [] });
+    for (const result of results) {
+      if (result.available) (bySource.get(result.source) as { available: number }).available += 1;
+    }
+    const named = results.filter((r) => !r.available || r.failure !== undefined).sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
+    for (const result of named) {
+      if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
       if (result.failure !== undefined) failing[result.credentialId] = result.failure;
     }
     const details = {
@@ -67,5 +79,11 @@ export class SecretsHealthIndicator {
       ...(Object.keys(failing).length > 0 ? { failing } : {}),
     };
     return Object.keys(failing).length > 0 || results.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
+  }
+
+  private availabilityOf(credential: CredentialConfig, available: boolean): SecretAvailability {
+    const failure = this.secrets.lastErrorOf(credential.id);
+    const { id: credentialId, secret } = credential;
+    return failure === undefined ? { credentialId, source: secret.source, available } : { credentialId, source: secret.source, available, failure };
   }
 }

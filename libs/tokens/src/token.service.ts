@@ -174,6 +174,16 @@ export class TokenService implements OnModuleDestroy {
     return { ...rest, ...(token ? { expiresAt: token.expiresAt } : {}), upstreamCalls: this.minter.callCount(credentialId) };
   }
 
+  /**
+   * What readiness needs of a credential, without copying its state: when the held token expires (undefined
+   * when none is held) and the failure of its last refresh, if it has not succeeded since. Heartbeats ask
+   * this for every credential every 5 s.
+   */
+  readinessFacts(credentialId: string): { readonly expiresAt: number | undefined; readonly failure: DomainError | undefined } {
+    const state = this.states.get(credentialId);
+    return { expiresAt: state?.token?.expiresAt, failure: state?.failure?.error };
+  }
+
   onModuleDestroy(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     for (const state of this.states.values()) clearTimeout(state.timer);

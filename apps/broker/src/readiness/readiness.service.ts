@@ -3,9 +3,9 @@ import { TokenService } from '@broker/tokens';
 import { ConfigService, configHash } from '@broker/config';
 import { BrokerMetrics } from '@broker/observability';
 import { RedisHealthIndicator } from '@broker/redis';
-import { SecretsHealthIndicator } from '@broker/secrets';
+import { type SecretAvailability, SecretsHealthIndicator } from '@broker/secrets';
 import { Lifecycle } from '../lifecycle';
-import { type CredentialFacts, credentialsComponent } from './credential-readiness';
+import { type CredentialFacts, credentialsComponentOf } from './credential-readiness';
 import { type ComponentReport, readinessOf, type ReadinessReport } from './readiness.report';
 
 /** A refresh failure with this code is the provider's answer being malformed, not the provider rejecting the credential. */
@@ -47,23 +47,41 @@ export class ReadinessService {
     const [availability, redis] = await Promise.all([this.secrets.availability(options), this.redis?.check('redis')]);
     const now = Date.now();
     const secretsResult = (await this.secrets.check('secrets', availability))['secrets'];
-    const facts: CredentialFacts[] = config.credentials.map((credential) => {
-      const known = this.tokens.describe(credential.id);
-      const secret = availability.find((a) => a.credentialId === credential.id);
-      const failure = known.failure?.error;
-      return {
+    // Every heartbeat (each 5 s) and scrape evaluates readiness for every credential: one pass, and no
+    // allocation for a credential with nothing to report (secret at hand, no refresh failure), which is
+    // what almost all of them are. `availability` lists the same config's credentials in the same order.
+    let bySecretId: Map<string, SecretAvailability> | undefined;
+    const secretOf = (index: number, id: string): SecretAvailability | undefined => {
+      const at = availability[index];
+      if (at?.credentialId === id) return at;
+      bySecretId ??= new Map(availability.map((a) => [a.credentialId, a]));
+      return bySecretId.get(id);
+    };
+    let healthy = 0;
+    const others: CredentialFacts[] = [];
+    config.credentials.forEach((credential, index) => {
+      const secret = secretOf(index, credential.id);
+      const known = this.tokens.readinessFacts(credential.id);
+      const failure = known.failure;
+      const secretAvailable = secret?.available ?? false;
+      if (secretAvailable && !failure) {
+        healthy += 1;
+        return;
+      }
+      const expiresAt = known.expiresAt;
+      others.push({
         id: credential.id,
-        tokenHeld: known.expiresAt !== undefined && known.expiresAt > now,
-        secretAvailable: secret?.available ?? false,
+        tokenHeld: expiresAt !== undefined && expiresAt > now,
+        secretAvailable,
         ...(secret?.failure === undefined ? {} : { secretFailure: secret.failure }),
         ...(failure ? { refreshFailure: { code: failure.code, rejected: failure.status === REJECTED_STATUS && failure.code !== BAD_RESPONSE_CODE } } : {}),
-      };
+      });
     });
     const drainingSince = this.lifecycle.drainingStartedAt;
     const components: Record<string, ComponentReport> = {
       lifecycle: drainingSince === undefined ? { status: 'up' } : { status: 'down', reason: `draining since ${sinceIso(drainingSince)} (shutting down)` },
       config: { status: 'up', source: config.source, credentials: config.credentials.length, hash: configHash(config) },
-      credentials: credentialsComponent(facts),
+      credentials: credentialsComponentOf(healthy, others),
       // A failing source is a problem to fix, not a reason to stop serving: cached secrets and held tokens still work.
       secrets: degradedWhenDown(secretsResult),
       ...(redis ? { redis: degradedWhenDown(redis['redis']) } : {}),
