@@ -16,6 +16,34 @@ export interface SecretAvailability {
   readonly failure?: string;
 }
 
+/** What `SecretsHealthIndicator.passiveSummary` answers. */
+export interface SecretsSummary {
+  /** The configured sources, in the order the health details list them (by their first credential's id). */
+  readonly sources: readonly string[];
+  /** Per source, how many credentials have a secret at hand. */
+  readonly available: ReadonlyMap<string, number>;
+  /** By credential id, in config order: the credentials with no secret at hand or a failing source. */
+  readonly exceptions: ReadonlyMap<string, SecretAvailability>;
+}
+
+const sourceOrders = new WeakMap<readonly CredentialConfig[], readonly string[]>();
+
+/** The sources of a config's credentials, ordered by each one's first credential id (computed once per config). */
+function sourceOrder(credentials: readonly CredentialConfig[]): readonly string[] {
+  let order = sourceOrders.get(credentials);
+  if (!order) {
+    const firstIds = new Map<string, string>();
+    for (const { id, secret } of credentials) {
+      const first = firstIds.get(secret.source);
+      if (first === undefined || BY_ID.compare(id, first) < 0) firstIds.set(secret.source, id);
+    }
+    order = [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b)).map(([source]) => source);
+    // Only a frozen (loaded) config's list cannot change under the cache.
+    if (Object.isFrozen(credentials)) sourceOrders.set(credentials, order);
+  }
+  return order;
+}
+
 /**
  * The secret sources as readiness sees them: per credential, whether a secret is at hand and the source's
  * own cause when it fails. "down" when any credential's source is failing, even if a cached secret still
@@ -48,6 +76,42 @@ export class SecretsHealthIndicator {
         return this.availabilityOf(credential, available);
       }),
     );
+  }
+
+  /**
+   * `availability({ passive: true })` in summary, for heartbeats and scrapes (every 5 s, for every
+   * credential): how many credentials of each source have a secret at hand, and only the credentials with
+   * something to report (no secret at hand, or a failing source), in config order. Nothing is allocated for
+   * the others.
+   */
+  passiveSummary(): SecretsSummary {
+    const config = this.config.current;
+    const available = new Map<string, number>();
+    const exceptions = new Map<string, SecretAvailability>();
+    for (const credential of config.credentials) {
+      const cached = this.secrets.isCached(credential.id);
+      if (cached) available.set(credential.secret.source, (available.get(credential.secret.source) ?? 0) + 1);
+      if (!cached || this.secrets.lastErrorOf(credential.id) !== undefined) exceptions.set(credential.id, this.availabilityOf(credential, cached));
+    }
+    return { sources: sourceOrder(config.credentials), available, exceptions };
+  }
+
+  /** `check` of a passive summary: the same result as `check(key, await availability({ passive: true }))`. */
+  checkSummary(key: string, summary: SecretsSummary): HealthIndicatorResult {
+    const indicator = this.health.check(key);
+    const bySource = new Map<string, { available: number; unavailable: string[] }>();
+    for (const source of summary.sources) bySource.set(source, { available: summary.available.get(source) ?? 0, unavailable: [] });
+    const failing: Record<string, string> = {};
+    const named = [...summary.exceptions.values()].sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
+    for (const result of named) {
+      if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
+      if (result.failure !== undefined) failing[result.credentialId] = result.failure;
+    }
+    const details = {
+      ...Object.fromEntries(bySource),
+      ...(Object.keys(failing).length > 0 ? { failing } : {}),
+    };
+    return Object.keys(failing).length > 0 || named.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
   }
 
   /** Per source: credentials with a secret at hand and those without; `failing`: each failing source's cause. */

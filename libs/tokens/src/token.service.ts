@@ -175,13 +175,16 @@ export class TokenService implements OnModuleDestroy {
   }
 
   /**
-   * What readiness needs of a credential, without copying its state: when the held token expires (undefined
-   * when none is held) and the failure of its last refresh, if it has not succeeded since. Heartbeats ask
-   * this for every credential every 5 s.
+   * What readiness needs of a credential, without copying its state (heartbeats ask for every credential
+   * every 5 s): the failure of its last refresh, if it has not succeeded since, and when the held token
+   * expires (undefined when none is held).
    */
-  readinessFacts(credentialId: string): { readonly expiresAt: number | undefined; readonly failure: DomainError | undefined } {
-    const state = this.states.get(credentialId);
-    return { expiresAt: state?.token?.expiresAt, failure: state?.failure?.error };
+  refreshFailureOf(credentialId: string): DomainError | undefined {
+    return this.states.get(credentialId)?.failure?.error;
+  }
+
+  heldTokenExpiresAt(credentialId: string): number | undefined {
+    return this.states.get(credentialId)?.token?.expiresAt;
   }
 
   onModuleDestroy(): void {

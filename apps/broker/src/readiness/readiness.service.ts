@@ -44,39 +44,34 @@ export class ReadinessService {
    */
   async evaluate(options: { passive?: boolean } = {}): Promise<ReadinessReport> {
     const config = this.config.current;
-    const [availability, redis] = await Promise.all([this.secrets.availability(options), this.redis?.check('redis')]);
+    // Every heartbeat (each 5 s) and scrape evaluates readiness passively, for every credential: one pass,
+    // and nothing allocated for a credential with nothing to report (secret at hand, no refresh failure),
+    // which is what almost all of them are. The summary is taken now, of `config`.
+    const summary = options.passive ? this.secrets.passiveSummary() : undefined;
+    const [availability, redis] = await Promise.all([summary ? undefined : this.secrets.availability(options), this.redis?.check('redis')]);
     const now = Date.now();
-    const secretsResult = (await this.secrets.check('secrets', availability))['secrets'];
-    // Every heartbeat (each 5 s) and scrape evaluates readiness for every credential: one pass, and no
-    // allocation for a credential with nothing to report (secret at hand, no refresh failure), which is
-    // what almost all of them are. `availability` lists the same config's credentials in the same order.
-    let bySecretId: Map<string, SecretAvailability> | undefined;
-    const secretOf = (index: number, id: string): SecretAvailability | undefined => {
-      const at = availability[index];
-      if (at?.credentialId === id) return at;
-      bySecretId ??= new Map(availability.map((a) => [a.credentialId, a]));
-      return bySecretId.get(id);
-    };
+    const secretsResult = (summary ? this.secrets.checkSummary('secrets', summary) : await this.secrets.check('secrets', availability))['secrets'];
+    // The credentials whose secret has something to report; every other one has its secret at hand.
+    const secretExceptions: ReadonlyMap<string, SecretAvailability> =
+      summary?.exceptions ?? new Map((availability ?? []).filter((a) => !a.available || a.failure !== undefined).map((a) => [a.credentialId, a]));
     let healthy = 0;
     const others: CredentialFacts[] = [];
-    config.credentials.forEach((credential, index) => {
-      const secret = secretOf(index, credential.id);
-      const known = this.tokens.readinessFacts(credential.id);
-      const failure = known.failure;
-      const secretAvailable = secret?.available ?? false;
-      if (secretAvailable && !failure) {
+    for (const credential of config.credentials) {
+      const secret = secretExceptions.get(credential.id);
+      const failure = this.tokens.refreshFailureOf(credential.id);
+      if (!secret && !failure) {
         healthy += 1;
-        return;
+        continue;
       }
-      const expiresAt = known.expiresAt;
+      const expiresAt = this.tokens.heldTokenExpiresAt(credential.id);
       others.push({
         id: credential.id,
         tokenHeld: expiresAt !== undefined && expiresAt > now,
-        secretAvailable,
+        secretAvailable: secret?.available ?? true,
         ...(secret?.failure === undefined ? {} : { secretFailure: secret.failure }),
         ...(failure ? { refreshFailure: { code: failure.code, rejected: failure.status === REJECTED_STATUS && failure.code !== BAD_RESPONSE_CODE } } : {}),
       });
-    });
+    }
     const drainingSince = this.lifecycle.drainingStartedAt;
     const components: Record<string, ComponentReport> = {
       lifecycle: drainingSince === undefined ? { status: 'up' } : { status: 'down', reason: `draining since ${sinceIso(drainingSince)} (shutting down)` },
