@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
-import * as classTransformer from 'class-transformer';
-import * as classValidator from 'class-validator';
+import type * as ClassTransformer from 'class-transformer';
+import type * as ClassValidator from 'class-validator';
 import { InvalidRequestError } from './domain.error';
 
 /**
@@ -49,6 +49,12 @@ function assertBoundedShape(value: unknown): void {
   }
 }
 
+/** A package loaded synchronously when first needed (Node caches it). */
+function loadPackage<T>(name: 'class-validator' | 'class-transformer'): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see StrictValidationPipe
+  return require(name) as T;
+}
+
 /**
  * The pipe for admin request bodies (`@Body(StrictValidationPipe) dto: SomeDto`, or `@UsePipes`): bounded
  * shape, class-validator DTOs with unknown fields rejected (`whitelist`, `forbidNonWhitelisted`,
@@ -63,9 +69,12 @@ export class StrictValidationPipe extends ValidationPipe {
       forbidUnknownValues: true,
       transform: true,
       validationError: { target: false, value: false },
-      // Passed in rather than imported lazily by Nest, so a missing package fails at boot, not on a request.
-      validatorPackage: classValidator,
-      transformerPackage: classTransformer,
+      // Passed in rather than imported lazily by Nest, so a missing package fails when the pipe is built (at
+      // boot, for a route that uses it), not on a request. Loaded here rather than at the top of the module:
+      // @broker/problems is imported by every broker, and class-validator brings validator and
+      // libphonenumber-js (321 modules) that a broker whose routes use no such pipe never needs.
+      validatorPackage: loadPackage<typeof ClassValidator>('class-validator'),
+      transformerPackage: loadPackage<typeof ClassTransformer>('class-transformer'),
       exceptionFactory: (errors: ValidationError[]) => new InvalidRequestError(describe(errors), 'invalid_body'),
     });
   }

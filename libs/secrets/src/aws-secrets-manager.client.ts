@@ -1,5 +1,6 @@
 import { Agent } from 'node:https';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type * as SecretsManagerModule from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { BROKER_ENV, type BrokerEnvironment } from '@broker/config';
 
@@ -44,6 +45,23 @@ export function awsErrorCause(error: unknown): string {
   return error.name === 'Error' || message.startsWith(error.name) ? message : `${error.name}: ${message}`;
 }
 
+/** The AWS SDK's Secrets Manager module: the client and its commands. */
+export type SecretsManagerSdk = typeof SecretsManagerModule;
+
+let sdkModule: Promise<SecretsManagerSdk> | undefined;
+
+/**
+ * Loads the AWS SDK on first use. A broker without `aws` secrets or rotation never loads it: the SDK and
+ * its @smithy dependencies are several MiB of heap (module sources, compiled code) for nothing.
+ */
+export function loadSecretsManagerSdk(): Promise<SecretsManagerSdk> {
+  sdkModule ??= import('@aws-sdk/client-secrets-manager').catch((error: unknown) => {
+    sdkModule = undefined;
+    throw error;
+  });
+  return sdkModule;
+}
+
 /**
  * The one Secrets Manager client of the process, shared by the secret source (reads) and the version store
  * (rotation writes). Region, credentials and endpoint come from the SDK's standard chain (`AWS_REGION`,
@@ -58,9 +76,13 @@ export class AwsSecretsManagerClient implements OnModuleDestroy {
 
   constructor(@Inject(BROKER_ENV) private readonly env: BrokerEnvironment) {}
 
-  /** Created on first use so that a broker without `aws` secrets never needs an AWS region. */
-  get sdk(): SecretsManagerClient {
-    this.client ??= new SecretsManagerClient({
+  /**
+   * The client and the SDK's commands, both created on first use: a broker without `aws` secrets never
+   * needs an AWS region, nor loads the SDK at all.
+   */
+  async sdk(): Promise<{ readonly client: SecretsManagerClient; readonly commands: SecretsManagerSdk }> {
+    const commands = await loadSecretsManagerSdk();
+    this.client ??= new commands.SecretsManagerClient({
       // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes and keeps waiting.
       requestHandler: {
         connectionTimeout: 3_000,
@@ -70,7 +92,7 @@ export class AwsSecretsManagerClient implements OnModuleDestroy {
         httpsAgent: new Agent({ keepAlive: true, maxSockets: 50, ...(this.env.outboundProxy === undefined ? {} : { proxyEnv: { ...this.env.outboundProxy } }) }),
       },
     });
-    return this.client;
+    return { client: this.client, commands };
   }
 
   onModuleDestroy(): void {

@@ -1,4 +1,3 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Injectable } from '@nestjs/common';
 import type { SecretRef } from '@broker/config';
 import { AwsSecretsManagerClient, awsErrorCause, awsErrorName, PERMANENT_AWS_ERRORS } from './aws-secrets-manager.client';
@@ -18,7 +17,8 @@ export class AwsSecretsManagerSource extends SecretSource {
     if (ref.source !== 'aws') throw new SecretSourceError(`wrong source ${ref.source}`, true);
     let output;
     try {
-      output = await this.client.sdk.send(new GetSecretValueCommand({ SecretId: ref.secretId, VersionStage: ref.versionStage }));
+      const { client, commands } = await this.client.sdk();
+      output = await client.send(new commands.GetSecretValueCommand({ SecretId: ref.secretId, VersionStage: ref.versionStage }));
     } catch (error) {
       const name = awsErrorName(error);
       // The SDK's own cause, not just the class name: `Error` alone tells an operator nothing.

@@ -1,10 +1,3 @@
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  PutSecretValueCommand,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
 import { Injectable } from '@nestjs/common';
 import { AwsSecretsManagerClient, awsErrorName, PERMANENT_AWS_ERRORS } from './aws-secrets-manager.client';
 import { SecretValue } from './secret-value';
@@ -31,7 +24,7 @@ export class AwsSecretVersionStore extends SecretVersionStore {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const output = await this.call('ListSecretVersionIds', () =>
-        this.client.sdk.send(new ListSecretVersionIdsCommand({ SecretId: secretId, MaxResults: 100, ...(nextToken ? { NextToken: nextToken } : {}) })),
+        this.client.sdk().then(({ client, commands }) => client.send(new commands.ListSecretVersionIdsCommand({ SecretId: secretId, MaxResults: 100, ...(nextToken ? { NextToken: nextToken } : {}) }))),
       );
       for (const version of output.Versions ?? []) {
         if (!version.VersionId || (version.VersionStages ?? []).length === 0) continue;
@@ -48,7 +41,7 @@ export class AwsSecretVersionStore extends SecretVersionStore {
   }
 
   async describe(secretId: string): Promise<ReadonlyMap<string, readonly string[]>> {
-    const output = await this.call('DescribeSecret', () => this.client.sdk.send(new DescribeSecretCommand({ SecretId: secretId })));
+    const output = await this.call('DescribeSecret', () => this.client.sdk().then(({ client, commands }) => client.send(new commands.DescribeSecretCommand({ SecretId: secretId }))));
     return new Map(Object.entries(output.VersionIdsToStages ?? {}));
   }
 
@@ -56,7 +49,8 @@ export class AwsSecretVersionStore extends SecretVersionStore {
     const selector = 'versionId' in select ? { VersionId: select.versionId } : { VersionStage: select.stage };
     let output;
     try {
-      output = await this.client.sdk.send(new GetSecretValueCommand({ SecretId: secretId, ...selector }));
+      const { client, commands } = await this.client.sdk();
+      output = await client.send(new commands.GetSecretValueCommand({ SecretId: secretId, ...selector }));
     } catch (error) {
       // Not found means "no such version or label": an answer, not a failure (the secret itself must exist).
       if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
@@ -73,30 +67,33 @@ export class AwsSecretVersionStore extends SecretVersionStore {
   }
 
   async putVersion(secretId: string, clientRequestToken: string, value: SecretValue, stages: readonly string[]): Promise<void> {
-    await this.call('PutSecretValue', () =>
-      this.client.sdk.send(
-        new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: clientRequestToken, SecretString: value.reveal(), VersionStages: [...stages] }),
-      ),
-    );
+    await this.call('PutSecretValue', async () => {
+      const { client, commands } = await this.client.sdk();
+      return client.send(
+        new commands.PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: clientRequestToken, SecretString: value.reveal(), VersionStages: [...stages] }),
+      );
+    });
   }
 
   async moveStage(secretId: string, stage: string, toVersionId: string, fromVersionId?: string): Promise<void> {
-    await this.call('UpdateSecretVersionStage', () =>
-      this.client.sdk.send(
-        new UpdateSecretVersionStageCommand({
+    await this.call('UpdateSecretVersionStage', async () => {
+      const { client, commands } = await this.client.sdk();
+      return client.send(
+        new commands.UpdateSecretVersionStageCommand({
           SecretId: secretId,
           VersionStage: stage,
           MoveToVersionId: toVersionId,
           ...(fromVersionId === undefined || fromVersionId === toVersionId ? {} : { RemoveFromVersionId: fromVersionId }),
         }),
-      ),
-    );
+      );
+    });
   }
 
   async removeStage(secretId: string, stage: string, fromVersionId: string): Promise<void> {
-    await this.call('UpdateSecretVersionStage', () =>
-      this.client.sdk.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: stage, RemoveFromVersionId: fromVersionId })),
-    );
+    await this.call('UpdateSecretVersionStage', async () => {
+      const { client, commands } = await this.client.sdk();
+      return client.send(new commands.UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: stage, RemoveFromVersionId: fromVersionId }));
+    });
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ export { SecretValue } from './secret-value';
 export { SecretSourceError, SecretUnavailableError } from './secret.errors';
 export { SecretSource, type RawSecret } from './secret-source.port';
 export { SecretsService, type SecretStatus } from './secrets.service';
-export { type SecretAvailability, SecretsHealthIndicator } from './secrets.health';
+export { type SecretAvailability, type SecretsSummary, SecretsHealthIndicator } from './secrets.health';
 export { SecretsModule } from './secrets.module';
 export {
   STAGE,

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ConfigService } from '@broker/config';
+import { ConfigService, type CredentialConfig } from '@broker/config';
 import { SecretsService } from './secrets.service';
+
+/** `localeCompare`'s order (the default collator), without building a collator per comparison. */
+const BY_ID = new Intl.Collator();
 
 /** Whether one credential's secret can be had now (read or cached) and, if its source fails, why. */
 export interface SecretAvailability {
@@ -11,6 +14,34 @@ export interface SecretAvailability {
   readonly available: boolean;
   /** The source's last failure in people's words (the SDK's or the OS's own cause), when it is failing. */
   readonly failure?: string;
+}
+
+/** What `SecretsHealthIndicator.passiveSummary` answers. */
+export interface SecretsSummary {
+  /** The configured sources, in the order the health details list them (by their first credential's id). */
+  readonly sources: readonly string[];
+  /** Per source, how many credentials have a secret at hand. */
+  readonly available: ReadonlyMap<string, number>;
+  /** By credential id, in config order: the credentials with no secret at hand or a failing source. */
+  readonly exceptions: ReadonlyMap<string, SecretAvailability>;
+}
+
+const sourceOrders = new WeakMap<readonly CredentialConfig[], readonly string[]>();
+
+/** The sources of a config's credentials, ordered by each one's first credential id (computed once per config). */
+function sourceOrder(credentials: readonly CredentialConfig[]): readonly string[] {
+  let order = sourceOrders.get(credentials);
+  if (!order) {
+    const firstIds = new Map<string, string>();
+    for (const { id, secret } of credentials) {
+      const first = firstIds.get(secret.source);
+      if (first === undefined || BY_ID.compare(id, first) < 0) firstIds.set(secret.source, id);
+    }
+    order = [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b)).map(([source]) => source);
+    // Only a frozen (loaded) config's list cannot change under the cache.
+    if (Object.isFrozen(credentials)) sourceOrders.set(credentials, order);
+  }
+  return order;
 }
 
 /**
@@ -31,22 +62,56 @@ export class SecretsHealthIndicator {
    * only looks at what earlier reads found (for heartbeats and metric scrapes, which must not poll sources).
    */
   async availability(options: { passive?: boolean } = {}): Promise<SecretAvailability[]> {
+    const credentials = this.config.current.credentials;
+    // Passive answers come from memory: no promise per credential (heartbeats ask every 5 s, for every credential).
+    if (options.passive) return credentials.map((credential) => this.availabilityOf(credential, this.secrets.isCached(credential.id)));
     return Promise.all(
-      this.config.current.credentials.map(async (credential) => {
+      credentials.map(async (credential) => {
         let available = true;
-        if (options.passive) {
-          available = this.secrets.status(credential.id).cached;
-        } else {
-          try {
-            await this.secrets.get(credential);
-          } catch {
-            available = false;
-          }
+        try {
+          await this.secrets.get(credential);
+        } catch {
+          available = false;
         }
-        const failure = this.secrets.status(credential.id).lastError;
-        return { credentialId: credential.id, source: credential.secret.source, available, ...(failure === undefined ? {} : { failure }) };
+        return this.availabilityOf(credential, available);
       }),
     );
+  }
+
+  /**
+   * `availability({ passive: true })` in summary, for heartbeats and scrapes (every 5 s, for every
+   * credential): how many credentials of each source have a secret at hand, and only the credentials with
+   * something to report (no secret at hand, or a failing source), in config order. Nothing is allocated for
+   * the others.
+   */
+  passiveSummary(): SecretsSummary {
+    const config = this.config.current;
+    const available = new Map<string, number>();
+    const exceptions = new Map<string, SecretAvailability>();
+    for (const credential of config.credentials) {
+      const cached = this.secrets.isCached(credential.id);
+      if (cached) available.set(credential.secret.source, (available.get(credential.secret.source) ?? 0) + 1);
+      if (!cached || this.secrets.lastErrorOf(credential.id) !== undefined) exceptions.set(credential.id, this.availabilityOf(credential, cached));
+    }
+    return { sources: sourceOrder(config.credentials), available, exceptions };
+  }
+
+  /** `check` of a passive summary: the same result as `check(key, await availability({ passive: true }))`. */
+  checkSummary(key: string, summary: SecretsSummary): HealthIndicatorResult {
+    const indicator = this.health.check(key);
+    const bySource = new Map<string, { available: number; unavailable: string[] }>();
+    for (const source of summary.sources) bySource.set(source, { available: summary.available.get(source) ?? 0, unavailable: [] });
+    const failing: Record<string, string> = {};
+    const named = [...summary.exceptions.values()].sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
+    for (const result of named) {
+      if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
+      if (result.failure !== undefined) failing[result.credentialId] = result.failure;
+    }
+    const details = {
+      ...Object.fromEntries(bySource),
+      ...(Object.keys(failing).length > 0 ? { failing } : {}),
+    };
+    return Object.keys(failing).length > 0 || named.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
   }
 
   /** Per source: credentials with a secret at hand and those without; `failing`: each failing source's cause. */
@@ -55,11 +120,22 @@ export class SecretsHealthIndicator {
     const results = availability ?? (await this.availability());
     const bySource = new Map<string, { available: number; unavailable: string[] }>();
     const failing: Record<string, string> = {};
-    for (const result of [...results].sort((a, b) => a.credentialId.localeCompare(b.credentialId))) {
-      const tally = bySource.get(result.source) ?? { available: 0, unavailable: [] };
-      bySource.set(result.source, tally);
-      if (result.available) tally.available += 1;
-      else tally.unavailable.push(result.credentialId);
+    // One pass, no sort of every credential (heartbeats ask every 5 s): sources are listed in the order of
+    // their first credential by id, and only the credentials named in the details (usually none) are sorted.
+    const firstIds = new Map<string, string>();
+    for (const result of results) if (!firstIds.has(result.source)) firstIds.set(result.source, result.credentialId);
+    if (firstIds.size > 1) {
+      for (const result of results) {
+        if (BY_ID.compare(result.credentialId, firstIds.get(result.source) as string) < 0) firstIds.set(result.source, result.credentialId);
+      }
+    }
+    for (const [source] of [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b))) bySource.set(source, { available: 0, unavailable: [] });
+    for (const result of results) {
+      if (result.available) (bySource.get(result.source) as { available: number }).available += 1;
+    }
+    const named = results.filter((r) => !r.available || r.failure !== undefined).sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
+    for (const result of named) {
+      if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
       if (result.failure !== undefined) failing[result.credentialId] = result.failure;
     }
     const details = {
@@ -67,5 +143,11 @@ export class SecretsHealthIndicator {
       ...(Object.keys(failing).length > 0 ? { failing } : {}),
     };
     return Object.keys(failing).length > 0 || results.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
+  }
+
+  private availabilityOf(credential: CredentialConfig, available: boolean): SecretAvailability {
+    const failure = this.secrets.lastErrorOf(credential.id);
+    const { id: credentialId, secret } = credential;
+    return failure === undefined ? { credentialId, source: secret.source, available } : { credentialId, source: secret.source, available, failure };
   }
 }

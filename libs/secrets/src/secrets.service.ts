@@ -85,6 +85,15 @@ export class SecretsService {
     };
   }
 
+  /** Whether a secret of the credential is cached, and the source's last failure: `status` without the copy. */
+  isCached(credentialId: string): boolean {
+    return this.cache.has(credentialId);
+  }
+
+  lastErrorOf(credentialId: string): string | undefined {
+    return this.lastErrors.get(credentialId);
+  }
+
   private read(credential: CredentialConfig, options: { quiet?: boolean } = {}): Promise<SecretMaterial> {
     let pending = this.inFlight.get(credential.id);
     if (!pending) {

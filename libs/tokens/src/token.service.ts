@@ -200,6 +200,19 @@ export class TokenService implements OnModuleDestroy {
     return { ...rest, ...(token ? { expiresAt: token.expiresAt } : {}), upstreamCalls: this.minter.callCount(credentialId) };
   }
 
+  /**
+   * What readiness needs of a credential, without copying its state (heartbeats ask for every credential
+   * every 5 s): the failure of its last refresh, if it has not succeeded since, and when the held token
+   * expires (undefined when none is held).
+   */
+  refreshFailureOf(credentialId: string): DomainError | undefined {
+    return this.states.get(credentialId)?.failure?.error;
+  }
+
+  heldTokenExpiresAt(credentialId: string): number | undefined {
+    return this.states.get(credentialId)?.token?.expiresAt;
+  }
+
   onModuleDestroy(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     for (const state of this.states.values()) clearTimeout(state.timer);

@@ -28,20 +28,36 @@ export function assessCredential(facts: CredentialFacts): { servable: boolean; p
  * replica or a restart might), `degraded` when some cannot or have a failing refresh, else `up`.
  */
 export function credentialsComponent(all: readonly CredentialFacts[]): ComponentReport {
-  const assessed = all.map((facts) => ({ facts, ...assessCredential(facts) }));
-  const servable = assessed.filter((a) => a.servable).length;
+  const others = all.filter((facts) => !isHealthy(facts));
+  return credentialsComponentOf(all.length - others.length, others);
+}
+
+/**
+ * The same from a count of healthy credentials (secret at hand, no refresh failure: servable, nothing to
+ * say about them) and the facts of the others, in config order: what readiness builds, so that 10,000
+ * healthy credentials cost a counter rather than 10,000 objects on every heartbeat.
+ */
+export function credentialsComponentOf(healthy: number, others: readonly CredentialFacts[]): ComponentReport {
+  const assessed = others.map((facts) => ({ facts, ...assessCredential(facts) }));
+  const servable = healthy + assessed.filter((a) => a.servable).length;
+  const total = healthy + others.length;
   const unservable = Object.fromEntries(
     assessed.filter((a) => !a.servable).map((a) => [a.facts.id, `no token held; ${a.problems.join('; ')}`]),
   );
   const impaired = Object.fromEntries(
     assessed.filter((a) => a.servable && a.problems.length > 0).map((a) => [a.facts.id, `${a.facts.tokenHeld ? 'token held; ' : ''}${a.problems.join('; ')}`]),
   );
-  const status = all.length > 0 && servable === 0 ? 'down' : Object.keys(unservable).length + Object.keys(impaired).length > 0 ? 'degraded' : 'up';
+  const status = total > 0 && servable === 0 ? 'down' : Object.keys(unservable).length + Object.keys(impaired).length > 0 ? 'degraded' : 'up';
   return {
     status,
     servable,
-    total: all.length,
+    total,
     ...(Object.keys(unservable).length > 0 ? { unservable } : {}),
     ...(Object.keys(impaired).length > 0 ? { impaired } : {}),
   };
+}
+
+/** Servable with no problem to report, whatever the token: the secret is at hand and no refresh failed. */
+function isHealthy(facts: CredentialFacts): boolean {
+  return facts.secretAvailable && facts.refreshFailure === undefined;
 }

@@ -3,9 +3,9 @@ import { TokenService } from '@broker/tokens';
 import { ConfigService, configHash } from '@broker/config';
 import { BrokerMetrics } from '@broker/observability';
 import { RedisHealthIndicator } from '@broker/redis';
-import { SecretsHealthIndicator } from '@broker/secrets';
+import { type SecretAvailability, SecretsHealthIndicator } from '@broker/secrets';
 import { Lifecycle } from '../lifecycle';
-import { type CredentialFacts, credentialsComponent } from './credential-readiness';
+import { type CredentialFacts, credentialsComponentOf } from './credential-readiness';
 import { type ComponentReport, readinessOf, type ReadinessReport } from './readiness.report';
 
 /** A refresh failure with this code is the provider's answer being malformed, not the provider rejecting the credential. */
@@ -44,26 +44,39 @@ export class ReadinessService {
    */
   async evaluate(options: { passive?: boolean } = {}): Promise<ReadinessReport> {
     const config = this.config.current;
-    const [availability, redis] = await Promise.all([this.secrets.availability(options), this.redis?.check('redis')]);
+    // Every heartbeat (each 5 s) and scrape evaluates readiness passively, for every credential: one pass,
+    // and nothing allocated for a credential with nothing to report (secret at hand, no refresh failure),
+    // which is what almost all of them are. The summary is taken now, of `config`.
+    const summary = options.passive ? this.secrets.passiveSummary() : undefined;
+    const [availability, redis] = await Promise.all([summary ? undefined : this.secrets.availability(options), this.redis?.check('redis')]);
     const now = Date.now();
-    const secretsResult = (await this.secrets.check('secrets', availability))['secrets'];
-    const facts: CredentialFacts[] = config.credentials.map((credential) => {
-      const known = this.tokens.describe(credential.id);
-      const secret = availability.find((a) => a.credentialId === credential.id);
-      const failure = known.failure?.error;
-      return {
+    const secretsResult = (summary ? this.secrets.checkSummary('secrets', summary) : await this.secrets.check('secrets', availability))['secrets'];
+    // The credentials whose secret has something to report; every other one has its secret at hand.
+    const secretExceptions: ReadonlyMap<string, SecretAvailability> =
+      summary?.exceptions ?? new Map((availability ?? []).filter((a) => !a.available || a.failure !== undefined).map((a) => [a.credentialId, a]));
+    let healthy = 0;
+    const others: CredentialFacts[] = [];
+    for (const credential of config.credentials) {
+      const secret = secretExceptions.get(credential.id);
+      const failure = this.tokens.refreshFailureOf(credential.id);
+      if (!secret && !failure) {
+        healthy += 1;
+        continue;
+      }
+      const expiresAt = this.tokens.heldTokenExpiresAt(credential.id);
+      others.push({
         id: credential.id,
-        tokenHeld: known.expiresAt !== undefined && known.expiresAt > now,
-        secretAvailable: secret?.available ?? false,
+        tokenHeld: expiresAt !== undefined && expiresAt > now,
+        secretAvailable: secret?.available ?? true,
         ...(secret?.failure === undefined ? {} : { secretFailure: secret.failure }),
         ...(failure ? { refreshFailure: { code: failure.code, rejected: failure.status === REJECTED_STATUS && failure.code !== BAD_RESPONSE_CODE } } : {}),
-      };
-    });
+      });
+    }
     const drainingSince = this.lifecycle.drainingStartedAt;
     const components: Record<string, ComponentReport> = {
       lifecycle: drainingSince === undefined ? { status: 'up' } : { status: 'down', reason: `draining since ${sinceIso(drainingSince)} (shutting down)` },
       config: { status: 'up', source: config.source, credentials: config.credentials.length, hash: configHash(config) },
-      credentials: credentialsComponent(facts),
+      credentials: credentialsComponentOf(healthy, others),
       // A failing source is a problem to fix, not a reason to stop serving: cached secrets and held tokens still work.
       secrets: degradedWhenDown(secretsResult),
       ...(redis ? { redis: degradedWhenDown(redis['redis']) } : {}),

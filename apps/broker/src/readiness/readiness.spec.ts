@@ -1,4 +1,4 @@
-import { credentialsComponent } from './credential-readiness';
+import { credentialsComponent, credentialsComponentOf } from './credential-readiness';
 import { readinessOf } from './readiness.report';
 
 describe('readinessOf', () => {
@@ -58,5 +58,30 @@ describe('credentialsComponent', () => {
       { id: 'b', tokenHeld: false, secretAvailable: false },
     ]);
     expect(component).toMatchObject({ status: 'down', servable: 0, total: 2 });
+  });
+});
+
+describe('credentialsComponentOf (a count of healthy credentials and the facts of the others)', () => {
+  const cases = [
+    [],
+    [{ id: 'a', tokenHeld: false, secretAvailable: true }],
+    [
+      { id: 'a', tokenHeld: true, secretAvailable: true },
+      { id: 'b', tokenHeld: false, secretAvailable: false, secretFailure: 'file /x missing' },
+      { id: 'c', tokenHeld: true, secretAvailable: true, refreshFailure: { code: 'upstream_invalid_client', rejected: true } },
+      { id: 'd', tokenHeld: false, secretAvailable: true, refreshFailure: { code: 'upstream_unavailable', rejected: false } },
+      { id: 'e', tokenHeld: false, secretAvailable: true },
+    ],
+    [
+      { id: 'a', tokenHeld: false, secretAvailable: false },
+      { id: 'b', tokenHeld: false, secretAvailable: true, refreshFailure: { code: 'upstream_invalid_client', rejected: true } },
+    ],
+  ];
+
+  it.each(cases.map((facts) => [facts.length, facts] as const))('answers what credentialsComponent answers for all of them (%i credentials)', (_n, facts) => {
+    const healthy = facts.filter((f) => f.secretAvailable && !('refreshFailure' in f));
+    const others = facts.filter((f) => !healthy.includes(f));
+    expect(credentialsComponentOf(healthy.length, others)).toEqual(credentialsComponent(facts));
+    expect(JSON.stringify(credentialsComponentOf(healthy.length, others))).toBe(JSON.stringify(credentialsComponent(facts)));
   });
 });

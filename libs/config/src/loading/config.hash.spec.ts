@@ -28,3 +28,20 @@ describe('configHash', () => {
     expect(configHash(parseBrokerConfig(`${BASE}tokens:\n  refreshAt: 0.6\n`, 'a.yaml'))).not.toBe(hash);
   });
 });
+
+describe('configHash of a loaded (frozen) config', () => {
+  it('is computed once per config object and stays equal to a fresh computation', () => {
+    const config = parseBrokerConfig(BASE, 'a.yaml');
+    expect(Object.isFrozen(config)).toBe(true);
+    const first = configHash(config);
+    expect(configHash(config)).toBe(first);
+    expect(configHash({ ...config })).toBe(first);
+  });
+
+  it('hashes a config that is not frozen every time, so a changed one gets a new hash', () => {
+    const config = { ...parseBrokerConfig(BASE, 'a.yaml') };
+    const first = configHash(config);
+    (config as unknown as { credentials: unknown[] }).credentials = [];
+    expect(configHash(config)).not.toBe(first);
+  });
+});

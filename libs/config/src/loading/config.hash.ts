@@ -22,6 +22,16 @@ function canonical(value: unknown): string {
  * Comments and formatting do not change it; the config holds no secret (only API-key hashes and locations).
  */
 export function configHash(config: BrokerConfig): string {
+  const known = hashes.get(config);
+  if (known !== undefined) return known;
   const { source: _source, ...content } = config;
-  return createHash('sha256').update(canonical(content)).digest('hex').slice(0, HASH_LENGTH);
+  const hash = createHash('sha256').update(canonical(content)).digest('hex').slice(0, HASH_LENGTH);
+  // A loaded config is deep-frozen (the validator freezes it), so its hash cannot change: remember it. Every
+  // heartbeat (each 5 s), readiness probe and scrape asks, and hashing 10,000 credentials' canonical JSON
+  // each time was most of an idle broker's CPU. A config that is not frozen is hashed every time.
+  if (Object.isFrozen(config)) hashes.set(config, hash);
+  return hash;
 }
+
+/** Hashes of frozen configs, by identity (a reload brings a new object; the old one's entry goes with it). */
+const hashes = new WeakMap<BrokerConfig, string>();
