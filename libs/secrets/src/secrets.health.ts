@@ -101,17 +101,7 @@ export class SecretsHealthIndicator {
     const indicator = this.health.check(key);
     const bySource = new Map<string, { available: number; unavailable: string[] }>();
     for (const source of summary.sources) bySource.set(source, { available: summary.available.get(source) ?? 0, unavailable: [] });
-    const failing: Record<string, string> = {};
-    const named = [...summary.exceptions.values()].sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
-    for (const result of named) {
-      if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
-      if (result.failure !== undefined) failing[result.credentialId] = result.failure;
-    }
-    const details = {
-      ...Object.fromEntries(bySource),
-      ...(Object.keys(failing).length > 0 ? { failing } : {}),
-    };
-    return Object.keys(failing).length > 0 || named.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
+    return indicate(indicator, bySource, [...summary.exceptions.values()]);
   }
 
   /** Per source: credentials with a secret at hand and those without; `failing`: each failing source's cause. */
@@ -119,7 +109,6 @@ export class SecretsHealthIndicator {
     const indicator = this.health.check(key);
     const results = availability ?? (await this.availability());
     const bySource = new Map<string, { available: number; unavailable: string[] }>();
-    const failing: Record<string, string> = {};
     // One pass, no sort of every credential (heartbeats ask every 5 s): sources are listed in the order of
     // their first credential by id, and only the credentials named in the details (usually none) are sorted.
     const firstIds = new Map<string, string>();
@@ -133,16 +122,11 @@ export class SecretsHealthIndicator {
     for (const result of results) {
       if (result.available) (bySource.get(result.source) as { available: number }).available += 1;
     }
-    const named = results.filter((r) => !r.available || r.failure !== undefined).sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
-    for (const result of named) {
-      if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
-      if (result.failure !== undefined) failing[result.credentialId] = result.failure;
-    }
-    const details = {
-      ...Object.fromEntries(bySource),
-      ...(Object.keys(failing).length > 0 ? { failing } : {}),
-    };
-    return Object.keys(failing).length > 0 || results.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
+    return indicate(
+      indicator,
+      bySource,
+      results.filter((r) => !r.available || r.failure !== undefined),
+    );
   }
 
   private availabilityOf(credential: CredentialConfig, available: boolean): SecretAvailability {
@@ -150,4 +134,26 @@ export class SecretsHealthIndicator {
     const { id: credentialId, secret } = credential;
     return failure === undefined ? { credentialId, source: secret.source, available } : { credentialId, source: secret.source, available, failure };
   }
+}
+
+/**
+ * The indicator of `check` and `checkSummary`: per-source counts, the credentials to name (those without a
+ * secret or whose source fails, by id) in their source's `unavailable` and in `failing`; down if any.
+ */
+function indicate(
+  indicator: ReturnType<HealthIndicatorService['check']>,
+  bySource: Map<string, { available: number; unavailable: string[] }>,
+  toName: readonly SecretAvailability[],
+): HealthIndicatorResult {
+  const failing: Record<string, string> = {};
+  const named = [...toName].sort((a, b) => BY_ID.compare(a.credentialId, b.credentialId));
+  for (const result of named) {
+    if (!result.available) bySource.get(result.source)?.unavailable.push(result.credentialId);
+    if (result.failure !== undefined) failing[result.credentialId] = result.failure;
+  }
+  const details = {
+    ...Object.fromEntries(bySource),
+    ...(Object.keys(failing).length > 0 ? { failing } : {}),
+  };
+  return Object.keys(failing).length > 0 || named.some((r) => !r.available) ? indicator.down(details) : indicator.up(details);
 }
