@@ -38,20 +38,14 @@ export class TokenServing {
     const minTtl = parseMinTtl(query, this.config.current.tokens.minTtlDefaultSeconds);
     this.access.assertMayFetch(request.caller as Caller, credentialId);
     const token = await this.tokens.getToken(credentialId, minTtl);
-    this.audit.record({
-      action: 'token.issue',
-      outcome: 'success',
-      ...callerAuditOf(request),
-      credentialId,
-      tokenFingerprint: this.factsOf(token).fingerprint,
-    });
+    this.recordIssue(credentialId, token, callerAuditOf(request));
     return { credentialId, token };
   }
 
   /** `GET /v1/tokens/{id}/headers`: the same, answered as the headers an API call needs. */
   async headers(request: FastifyRequest, rawId: string, query: Record<string, unknown>): Promise<Record<string, string>> {
     const { credentialId, token } = await this.issue(request, rawId, query);
-    return callerHeaders(this.config.credential(credentialId), token.accessToken);
+    return this.headersOf(credentialId, token);
   }
 
   /**
@@ -59,8 +53,18 @@ export class TokenServing {
    * given since there is no Fastify request, and the body of the answer, a token or the headers.
    */
   issueHeld(answer: 'token' | 'headers', credentialId: string, token: StoredToken, who: Pick<AuditEvent, 'callerId' | 'auth' | 'certificateFingerprint'>, requestId: string): string {
-    this.audit.record({ action: 'token.issue', outcome: 'success', ...who, credentialId, tokenFingerprint: this.factsOf(token).fingerprint, requestId });
-    return answer === 'token' ? this.tokenBody(credentialId, token) : JSON.stringify(callerHeaders(this.config.credential(credentialId), token.accessToken));
+    this.recordIssue(credentialId, token, who, requestId);
+    return answer === 'token' ? this.tokenBody(credentialId, token) : JSON.stringify(this.headersOf(credentialId, token));
+  }
+
+  /** The one `token.issue` audit line of an answered token request; `requestId` when outside its context. */
+  private recordIssue(credentialId: string, token: StoredToken, who: Pick<AuditEvent, 'callerId' | 'auth' | 'certificateFingerprint'>, requestId?: string): void {
+    this.audit.record({ action: 'token.issue', outcome: 'success', ...who, credentialId, tokenFingerprint: this.factsOf(token).fingerprint, ...(requestId === undefined ? {} : { requestId }) });
+  }
+
+  /** The headers an API call with `credentialId` needs (the credential's template), with `token`. */
+  private headersOf(credentialId: string, token: StoredToken): Record<string, string> {
+    return callerHeaders(this.config.credential(credentialId), token.accessToken);
   }
 
   /** `POST /v1/tokens/{id}/rejections`, once the report is parsed and the grant checked. */
