@@ -77,11 +77,14 @@ describe('graceful shutdown under load', () => {
     expect(readinessDownAt).toBeDefined();
     expect((readinessDownAt as number) - signalledAt).toBeLessThan(500);
     // Requests only failed (503 "closing" with Connection: close, or refused connections) once the server
-    // was closing, which is after readiness had told the load balancer for at least the drain time.
+    // was closing, which is after readiness had told the load balancer for at least the drain time. The drain
+    // is timed from the signal (readiness flips on receipt); the probe only sees the flip on its next poll,
+    // which on a loaded 2-core machine can be a few hundred ms later, so the drain is measured from the signal.
     const failures = outcomes.filter((o) => o.status !== 200);
     for (const failure of failures) {
       expect(failure.status === undefined || failure.status === 503).toBe(true);
-      expect(failure.at - (readinessDownAt as number)).toBeGreaterThanOrEqual(DRAIN_MS - 100);
+      expect(failure.at).toBeGreaterThan(readinessDownAt as number);
+      expect(failure.at - signalledAt).toBeGreaterThanOrEqual(DRAIN_MS - 50);
     }
     expect(outcomes.filter((o) => o.status === 200 && o.at > (readinessDownAt as number)).length).toBeGreaterThan(10);
     // The in-flight refresh finished with a token rather than being cut off.
