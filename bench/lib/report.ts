@@ -142,14 +142,25 @@ function scaleSection(root: string, file: string, results: BenchResults): string
   const s = results.scenarios.scale;
   if (!s) return [];
   const lines = [provenance(root, file, results, s.durationMs), ''];
-  lines.push(
+  const header = [
     '| credentials | boot (spawn → live) | RSS after boot | warm-up (1 fetch each) | RSS after warm-up | idle CPU / min | refresh cycle: calls | span | mean /s | peak /s (1 s) | peak /s (100 ms) | CPU per refresh | projected CPU / min with 24 h tokens |',
     '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-  );
-  for (const r of s.rows) {
+  ];
+  const row = (r: (typeof s.rows)[number]): string =>
+    `| ${int(r.credentials)} | ${int(r.bootMs)} ms | ${r.rssAfterBootMiB.toFixed(0)} MiB | ${int(r.warmupMs)} ms${r.warmupFailures ? ` (${r.warmupFailures} failed)` : ''} | ${r.rssAfterWarmupMiB.toFixed(0)} MiB | ${int(r.idleCpuMsPerMinute)} ms | ${int(r.cycle.refreshes)}${r.cycle.duplicates ? ` (${r.cycle.duplicates} twice)` : ''}${r.cycle.completed ? '' : ' (incomplete)'} | ${r.cycle.spanSeconds.toFixed(1)} s | ${int(r.cycle.meanPerSecond)} | ${int(r.cycle.peakPerSecond)} | ${int(r.cycle.peak100msPerSecond)} | ${r.cycle.cpuMsPerRefresh.toFixed(2)} ms | ${int(r.projectedCpuMsPerMinute24hTokens)} ms |`;
+  lines.push('On the host (no memory limit: V8 sizes its heap for the machine\'s memory):', '', ...header, ...s.rows.map(row));
+  const deployed = s.deployed as ScaleDeployed | undefined;
+  if (deployed && 'rows' in deployed) {
+    const hits = deployed.rows.map((r) => `${int(r.credentials)}: ${int(r.limitHits ?? 0)}`).join(', ');
     lines.push(
-      `| ${int(r.credentials)} | ${int(r.bootMs)} ms | ${r.rssAfterBootMiB.toFixed(0)} MiB | ${int(r.warmupMs)} ms${r.warmupFailures ? ` (${r.warmupFailures} failed)` : ''} | ${r.rssAfterWarmupMiB.toFixed(0)} MiB | ${int(r.idleCpuMsPerMinute)} ms | ${int(r.cycle.refreshes)}${r.cycle.duplicates ? ` (${r.cycle.duplicates} twice)` : ''}${r.cycle.completed ? '' : ' (incomplete)'} | ${r.cycle.spanSeconds.toFixed(1)} s | ${int(r.cycle.meanPerSecond)} | ${int(r.cycle.peakPerSecond)} | ${int(r.cycle.peak100msPerSecond)} | ${r.cycle.cpuMsPerRefresh.toFixed(2)} ms | ${int(r.projectedCpuMsPerMinute24hTokens)} ms |`,
+      '',
+      `As deployed: the broker in a memory cgroup limited to ${deployed.limitMiB} MiB, the \`limits.memory\` of deploy/kubernetes/deployment.yaml (Node sizes V8's heap from it). Times the cgroup hit its limit: ${hits}.`,
+      '',
+      ...header,
+      ...deployed.rows.map(row),
     );
+  } else if (deployed) {
+    lines.push('', `As deployed (a memory cgroup limited to ${deployed.limitMiB} MiB): not measured, ${deployed.unavailable}.`);
   }
   lines.push(
     '',
@@ -157,6 +168,9 @@ function scaleSection(root: string, file: string, results: BenchResults): string
   );
   return lines;
 }
+
+/** `ScaleResult.deployed`; absent in results written before it existed. */
+type ScaleDeployed = NonNullable<BenchResults['scenarios']['scale']>['deployed'];
 
 function fleetSection(root: string, file: string, results: BenchResults): string[] {
   const f = results.scenarios['fleet-refresh'];

@@ -5,7 +5,11 @@ import { httpGet, mapLimit, sleep, waitUntil } from '../lib/http';
 import { cpuMs, rssMiB, waitForQuiet } from '../lib/proc';
 import { peakInWindow, round1, round2 } from '../lib/stats';
 import type { TargetRow } from '../lib/targets';
+import { createMemoryCgroup, deploymentMemoryLimitMiB, type MemoryCgroup } from '../lib/cgroup';
 import { BenchWorld } from '../lib/world';
+
+/** The repository (this file runs as bench/.build/bench/scenarios/scale.js). */
+const ROOT = join(__dirname, '../../../..');
 
 /** What production tokens live: Adobe IMS issues 24 h tokens; the bench switches to them after the cycle. */
 const LONG_LIFETIME_SECONDS = 86_399;
@@ -46,11 +50,20 @@ export interface ScaleRow {
   rssAfterIdleMiB: number;
   /** What the scheduler costs per minute with 24 h tokens: idle CPU + (credentials / 12 h) × CPU per refresh. */
   projectedCpuMsPerMinute24hTokens: number;
+  /** Set when the broker ran in a memory cgroup with the Deployment's limit (the "as deployed" rows). */
+  memoryLimitMiB?: number;
+  /** How often the cgroup's usage hit that limit (each hit is reclaim under pressure). */
+  limitHits?: number;
 }
 
 export interface ScaleResult {
   settings: { counts: number[]; tokenLifetimeSeconds: number; refreshAt: number; refreshJitter: number; idleWindowSeconds: number; settleSeconds: number; mode: string; logLevel: string };
   rows: ScaleRow[];
+  /**
+   * The same measurement with the broker in a memory cgroup limited like the shipped Deployment
+   * (`limits.memory` of deploy/kubernetes/deployment.yaml), where Node sizes V8's heap from that limit.
+   */
+  deployed: { limitMiB: number; rows: ScaleRow[] } | { limitMiB: number; unavailable: string };
   /** Issue 17's memory and idle-CPU targets, judged from the rows (`met: null` when the run lacks the sizes). */
   targets: TargetRow[];
   durationMs: number;
@@ -85,10 +98,12 @@ export async function runScale(ctx: BenchContext): Promise<ScaleResult> {
   for (const count of counts) {
     rows.push(await measure(ctx, count, lifetime, idleSeconds, settleSeconds));
   }
+  const deployed = await measureDeployed(ctx, ctx.quick ? [1_000] : [10, 10_000], lifetime, idleSeconds, settleSeconds);
   return {
     settings: { counts, tokenLifetimeSeconds: lifetime, refreshAt: 0.5, refreshJitter: 0.1, idleWindowSeconds: idleSeconds, settleSeconds, mode: 'in-process (no Redis)', logLevel: 'warn' },
     rows,
-    targets: scaleTargets(rows),
+    deployed,
+    targets: [...scaleTargets(rows), ...deployedTargets('rows' in deployed ? deployed.rows : [], deployed.limitMiB)],
     durationMs: Date.now() - started,
   };
 }
@@ -137,13 +152,71 @@ export function scaleTargets(rows: readonly ScaleRow[]): TargetRow[] {
   return [boot, tokens, idle];
 }
 
-async function measure(ctx: BenchContext, count: number, lifetime: number, idleSeconds: number, settleSeconds: number): Promise<ScaleRow> {
+/**
+ * The memory targets as the product is installed: the same rows with the broker in a cgroup limited like the
+ * Deployment's container. Information beside the issue's rows (which are judged on the unconstrained host,
+ * where the issue's starting figures were taken).
+ */
+export function deployedTargets(rows: readonly ScaleRow[], limitMiB: number): TargetRow[] {
+  const at = (count: number): ScaleRow | undefined => rows.find((r) => r.credentials === count);
+  const row10 = at(10);
+  const row10k = at(10_000);
+  const heldRss = (r: ScaleRow): number => Math.max(r.rssAfterWarmupMiB, r.rssAfterIdleMiB);
+  const under = `under the Deployment's ${limitMiB} MiB memory limit`;
+  return [
+    {
+      id: 'scale.rss.boot10.deployed',
+      what: `RSS after boot, 10 credentials, ${under}`,
+      target: `≤ ${SCALE_TARGETS.bootRss10MiB} MiB`,
+      measured: row10 ? `${Math.round(row10.rssAfterBootMiB)} MiB` : 'not measured',
+      met: row10 ? row10.rssAfterBootMiB <= SCALE_TARGETS.bootRss10MiB : null,
+    },
+    {
+      id: 'scale.rss.tokens10k.deployed',
+      what: `RSS with 10,000 credentials, each holding a token, ${under}`,
+      target: `≤ ${SCALE_TARGETS.tokensRss10kMiB} MiB`,
+      measured: row10k ? `${Math.round(heldRss(row10k))} MiB${row10k.warmupFailures ? ` (${row10k.warmupFailures} warm-up failures)` : ''}` : 'not measured',
+      met: row10k ? heldRss(row10k) <= SCALE_TARGETS.tokensRss10kMiB && row10k.warmupFailures === 0 : null,
+    },
+  ];
+}
+
+async function measureDeployed(
+  ctx: BenchContext,
+  counts: readonly number[],
+  lifetime: number,
+  idleSeconds: number,
+  settleSeconds: number,
+): Promise<ScaleResult['deployed']> {
+  const limitMiB = deploymentMemoryLimitMiB(ROOT);
+  const rows: ScaleRow[] = [];
+  for (const count of counts) {
+    const cgroup = createMemoryCgroup(limitMiB);
+    if ('unavailable' in cgroup) {
+      ctx.log(`scale (deployed): ${cgroup.unavailable}; the rows under the Deployment's limit are not measured`);
+      return { limitMiB, unavailable: cgroup.unavailable };
+    }
+    try {
+      rows.push(await measure(ctx, count, lifetime, idleSeconds, settleSeconds, cgroup));
+    } finally {
+      cgroup.remove();
+    }
+  }
+  return { limitMiB, rows };
+}
+
+async function measure(ctx: BenchContext, count: number, lifetime: number, idleSeconds: number, settleSeconds: number, cgroup?: MemoryCgroup): Promise<ScaleRow> {
   const world = await BenchWorld.create({ count, tokenLifetimeSeconds: lifetime });
   let broker: BrokerProcess | undefined;
   try {
     await waitForQuiet(ctx.quick ? 5_000 : 10_000);
     const bootStarted = Date.now();
-    broker = await BrokerProcess.start({ config: world.config, env: world.env({ auditLog: join(world.dir, 'audit.log') }), startTimeoutMs: 120_000 });
+    broker = await BrokerProcess.start({
+      config: world.config,
+      env: world.env({ auditLog: join(world.dir, 'audit.log') }),
+      startTimeoutMs: 120_000,
+      ...(cgroup ? { cgroupProcs: cgroup.procsFile } : {}),
+    });
     const bootMs = Date.now() - bootStarted;
     const pid = broker.pid;
     const rssAfterBootMiB = round1(rssMiB(pid));
@@ -157,7 +230,7 @@ async function measure(ctx: BenchContext, count: number, lifetime: number, idleS
     // holds tokens that are not due.
     world.ims.tokenLifetimeSeconds = LONG_LIFETIME_SECONDS;
     const rssAfterWarmupMiB = round1(rssMiB(pid));
-    ctx.log(`scale ${count}: boot ${bootMs} ms, warm-up ${warmupMs} ms, RSS ${rssAfterBootMiB} → ${rssAfterWarmupMiB} MiB; waiting for the refresh cycle`);
+    ctx.log(`scale ${count}${cgroup ? ` (cgroup limit ${cgroup.limitMiB} MiB)` : ''}: boot ${bootMs} ms, warm-up ${warmupMs} ms, RSS ${rssAfterBootMiB} → ${rssAfterWarmupMiB} MiB; waiting for the refresh cycle`);
 
     // The refresh cycle: due at 0.5 ± 0.1 of the lifetime after each warm-up mint.
     const cpuBeforeCycle = cpuMs(pid);
@@ -212,6 +285,7 @@ async function measure(ctx: BenchContext, count: number, lifetime: number, idleS
       idleWindowSeconds: idleSeconds,
       rssAfterIdleMiB,
       projectedCpuMsPerMinute24hTokens: round1(idleCpuMsPerMinute + (count / (12 * 60)) * Math.max(0, cpuMsPerRefresh)),
+      ...(cgroup ? { memoryLimitMiB: cgroup.limitMiB, limitHits: cgroup.limitHits() } : {}),
     };
     ctx.log(
       `scale ${count}: ${row.cycle.refreshes} refreshes over ${row.cycle.spanSeconds} s (mean ${row.cycle.meanPerSecond}/s, peak ${row.cycle.peakPerSecond}/s), ${row.cycle.cpuMsPerRefresh} ms CPU each; settle ${settleCpuMsPerMinute} ms CPU/min, idle ${idleCpuMsPerMinute} ms CPU/min; RSS ${rssAfterIdleMiB} MiB`,

@@ -16,6 +16,11 @@ export interface BrokerProcessOptions {
   readonly startTimeoutMs?: number;
   /** Give it a HEALTH_PORT (a free port) and probe liveness there: needed when the main port requires client certificates. */
   readonly healthPort?: boolean;
+  /**
+   * A cgroup's `cgroup.procs` file: the broker is started inside that cgroup (the bench runs it under the
+   * Deployment's memory limit, which Node sizes its heap from).
+   */
+  readonly cgroupProcs?: string;
 }
 
 /**
@@ -56,7 +61,7 @@ export class BrokerProcess {
     const port = await freePort();
     const healthPort = options.healthPort ? await freePort() : undefined;
     // Under pdeathsig the broker dies with the test runner, however the runner dies.
-    const [file, args] = withParentDeathSignal(process.execPath, [MAIN]);
+    const [file, args] = BrokerProcess.inCgroup(withParentDeathSignal(process.execPath, [MAIN]), options.cgroupProcs);
     const child = spawn(file, args, {
       env: {
         PATH: process.env.PATH ?? '',
@@ -73,6 +78,11 @@ export class BrokerProcess {
     const broker = new BrokerProcess(child, port, workdir, options.env?.['TLS_CERT_FILE'] ? 'https' : 'http', healthPort);
     await broker.waitUntilLive(options.startTimeoutMs ?? 20_000);
     return broker;
+  }
+
+  /** Wraps the command so that it joins the cgroup before exec (the shell's pid becomes the broker's). */
+  private static inCgroup([file, args]: [string, string[]], procs: string | undefined): [string, string[]] {
+    return procs === undefined ? [file, args] : ['/bin/sh', ['-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procs, file, ...args]];
   }
 
   /** The config file this process reads (BROKER_CONFIG); tests rewrite it to exercise reloads. */
