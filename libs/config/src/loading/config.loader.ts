@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { load as loadYamlFast } from 'js-yaml';
-import { LineCounter, parseDocument } from 'yaml';
+import type * as YamlPackage from 'yaml';
 import { FILE_PATH, INLINE_SOURCE, MESSAGES } from '../config.constants';
 import { IssueCollector } from '../errors/config.issues';
 import type { BrokerConfig } from '../schema/broker-config.types';
@@ -83,6 +83,7 @@ function hasSharedNode(root: unknown): boolean {
 
 /** The reference parser: its errors become config issues with line and column. */
 export function parseYamlReference(text: string, source: string): unknown {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lines = new LineCounter();
   // prettyErrors is off because it quotes the offending source line, which may hold a pasted secret.
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
@@ -99,6 +100,12 @@ export function parseYamlReference(text: string, source: string): unknown {
     issues.add(MESSAGES.yamlInvalid, firstLine(error instanceof Error ? error.message : String(error)));
     throw issues.toError(source);
   }
+}
+
+/** `yaml`, loaded the first time a document needs it (most configs never do: 72 modules not loaded at boot). */
+function yamlPackage(): typeof YamlPackage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see parseYaml
+  return require('yaml') as typeof YamlPackage;
 }
 
 function firstLine(text: string): string {
