@@ -19,6 +19,8 @@ const MAX_CREDIT_MS = 100;
 let listened = 0;
 let lastSample = performance.now();
 let ticker: NodeJS.Timeout | undefined;
+/** Deadlines armed and not yet expired or cancelled: the clock only ticks while there are some. */
+let armed = 0;
 
 function sample(): number {
   const now = performance.now();
@@ -27,10 +29,31 @@ function sample(): number {
   return listened;
 }
 
-/** Milliseconds of listening time since the process started sampling (monotonic). */
+/**
+ * Milliseconds of listening time (monotonic). Between deadlines the clock does not tick (a ticker wakes the
+ * process 20 times a second, which an idle broker should not pay for), so a gap with none armed counts as at
+ * most `MAX_CREDIT_MS`: no deadline spans it.
+ */
 export function listeningNow(): number {
-  ticker ??= setInterval(sample, TICK_MS).unref();
   return sample();
+}
+
+/** Deadlines armed now (tests: the clock's ticker runs exactly while this is above 0). */
+export function armedListeningDeadlines(): number {
+  return armed;
+}
+
+function arm(): void {
+  armed += 1;
+  ticker ??= setInterval(sample, TICK_MS).unref();
+}
+
+function disarm(): void {
+  armed -= 1;
+  if (armed === 0 && ticker !== undefined) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
 }
 
 /**
@@ -38,20 +61,31 @@ export function listeningNow(): number {
  * returns a function that cancels it.
  */
 export function listeningDeadline(budgetMs: number, onExpire: () => void): () => void {
+  arm();
   const start = listeningNow();
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    disarm();
+  };
   const check = (): void => {
     const left = start + budgetMs - listeningNow();
     if (left > 0) {
       timer = setTimeout(check, Math.ceil(left));
       return;
     }
-    immediate = setImmediate(onExpire);
+    immediate = setImmediate(() => {
+      finish();
+      onExpire();
+    });
   };
   timer = setTimeout(check, budgetMs);
   return () => {
     clearTimeout(timer);
     if (immediate) clearImmediate(immediate);
+    finish();
   };
 }
