@@ -39,6 +39,8 @@ const EDGE_CASES: string[] = [
   'a: é\nb: 日本\nc: "\\U0001F600"',
   'key with spaces: v\n"": empty key',
   'a: &x {b: 1}\nc: *x',
+  '{"a": &x 1, "b":*x}',
+  'a: &x\n  b: 1\nc:\n  - *x\n  - [*x, *x]',
   '0x1F: a\n1.0: b\n.inf: c\n1e3: d\n-0: e\n0o7: f',
   'Null: a\n"": b',
   '"": a\n: b',
@@ -78,6 +80,11 @@ describe('the two YAML parsers', () => {
 
   it('leave aliases, empty documents and everything js-yaml rejects to the reference parser', () => {
     expect(parseYamlFast('a: &x [1]\nb: *x')).toBeUndefined();
+    expect(parseYamlFast('{a: &x 1, b: *x}')).toBeUndefined();
+    expect(parseYamlFast('{"a": &x 1, "b":*x}')).toBeUndefined();
+    expect(parseYamlFast('- &x {a: 1}\n- *x')).toBeUndefined();
+    // A grant of every credential is a quoted "*", not an alias.
+    expect(parseYamlFast('credentials: ["*"]')).toEqual({ value: { credentials: ['*'] } });
     expect(parseYamlFast('')).toBeUndefined();
     expect(parseYamlFast('~')).toBeUndefined();
     expect(parseYamlFast('a: 1\na: 2')).toBeUndefined();
