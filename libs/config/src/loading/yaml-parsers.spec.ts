@@ -98,6 +98,15 @@ describe('the two YAML parsers', () => {
     expect(parseYamlFast(readFileSync(join(ROOT, 'config/broker.example.yaml'), 'utf8'))).toBeDefined();
   });
 
+  it('keeps __proto__ an own key (no prototype from the document) and leaves absurd nesting to yaml', () => {
+    const read = parseYamlFast('__proto__: {polluted: true}\na: {__proto__: {x: 1}}')?.value as Record<string, Record<string, unknown>>;
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+    expect(Object.keys(read)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(read['a'])).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(parseYamlFast(`a: ${'['.repeat(20_000)}${']'.repeat(20_000)}`)).toBeUndefined();
+  });
+
   it('bounds alias expansion as before: a billion-laughs document is one (yaml) issue', () => {
     const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 10; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
