@@ -113,29 +113,13 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 /**
  * Issue 17's rows from a run's rows. A target is judged only when the run measured its size (10 and 10,000
- * credentials: full mode); otherwise `met: null` with what was measured instead. "Each holding a token" is
- * the larger RSS of the two taken with every token held: right after the warm-up, and after the idle window.
+ * credentials: full mode); otherwise `met: null` with what was measured instead.
  */
 export function scaleTargets(rows: readonly ScaleRow[]): TargetRow[] {
   const at = (count: number): ScaleRow | undefined => rows.find((r) => r.credentials === count);
   const sizes = rows.map((r) => fmt(r.credentials)).join(' / ');
   const row10 = at(10);
   const row10k = at(10_000);
-  const boot: TargetRow = {
-    id: 'scale.rss.boot10',
-    what: 'RSS after boot, 10 credentials',
-    target: `≤ ${SCALE_TARGETS.bootRss10MiB} MiB`,
-    measured: row10 ? `${Math.round(row10.rssAfterBootMiB)} MiB` : `not measured (${rows.map((r) => `${fmt(r.credentials)}: ${Math.round(r.rssAfterBootMiB)} MiB`).join(', ')})`,
-    met: row10 ? row10.rssAfterBootMiB <= SCALE_TARGETS.bootRss10MiB : null,
-  };
-  const heldRss = (r: ScaleRow): number => Math.max(r.rssAfterWarmupMiB, r.rssAfterIdleMiB);
-  const tokens: TargetRow = {
-    id: 'scale.rss.tokens10k',
-    what: 'RSS with 10,000 credentials, each holding a token',
-    target: `≤ ${SCALE_TARGETS.tokensRss10kMiB} MiB`,
-    measured: row10k ? `${Math.round(heldRss(row10k))} MiB` : `not measured (${rows.map((r) => `${fmt(r.credentials)}: ${Math.round(heldRss(r))} MiB`).join(', ')})`,
-    met: row10k ? heldRss(row10k) <= SCALE_TARGETS.tokensRss10kMiB : null,
-  };
   // Flat: the 10,000-credential figure within SCALE_TARGETS.idleFlatSlackMsPerMinute of the 10-credential one.
   const idleFigures = rows.map((r) => seconds(r.idleCpuMsPerMinute)).join(' / ');
   const idle: TargetRow = {
@@ -149,7 +133,7 @@ export function scaleTargets(rows: readonly ScaleRow[]): TargetRow[] {
           row10k.idleCpuMsPerMinute <= row10.idleCpuMsPerMinute + SCALE_TARGETS.idleFlatSlackMsPerMinute
         : null,
   };
-  return [boot, tokens, idle];
+  return [...memoryTargets(rows), idle];
 }
 
 /**
@@ -158,24 +142,36 @@ export function scaleTargets(rows: readonly ScaleRow[]): TargetRow[] {
  * where the issue's starting figures were taken).
  */
 export function deployedTargets(rows: readonly ScaleRow[], limitMiB: number): TargetRow[] {
+  return memoryTargets(rows, { id: '.deployed', what: `, under the Deployment's ${limitMiB} MiB memory limit` });
+}
+
+/**
+ * The two memory rows (RSS after boot with 10 credentials, RSS with 10,000 each holding a token), named with
+ * `suffix`. "Each holding a token" is the larger RSS of the two taken with every token held: right after the
+ * warm-up, and after the idle window; a warm-up with failures does not count as every token held.
+ */
+function memoryTargets(rows: readonly ScaleRow[], suffix = { id: '', what: '' }): TargetRow[] {
   const at = (count: number): ScaleRow | undefined => rows.find((r) => r.credentials === count);
   const row10 = at(10);
   const row10k = at(10_000);
   const heldRss = (r: ScaleRow): number => Math.max(r.rssAfterWarmupMiB, r.rssAfterIdleMiB);
-  const under = `under the Deployment's ${limitMiB} MiB memory limit`;
+  const notMeasured = (figure: (r: ScaleRow) => number): string =>
+    rows.length === 0 ? 'not measured' : `not measured (${rows.map((r) => `${fmt(r.credentials)}: ${Math.round(figure(r))} MiB`).join(', ')})`;
   return [
     {
-      id: 'scale.rss.boot10.deployed',
-      what: `RSS after boot, 10 credentials, ${under}`,
+      id: `scale.rss.boot10${suffix.id}`,
+      what: `RSS after boot, 10 credentials${suffix.what}`,
       target: `≤ ${SCALE_TARGETS.bootRss10MiB} MiB`,
-      measured: row10 ? `${Math.round(row10.rssAfterBootMiB)} MiB` : 'not measured',
+      measured: row10 ? `${Math.round(row10.rssAfterBootMiB)} MiB` : notMeasured((r) => r.rssAfterBootMiB),
       met: row10 ? row10.rssAfterBootMiB <= SCALE_TARGETS.bootRss10MiB : null,
     },
     {
-      id: 'scale.rss.tokens10k.deployed',
-      what: `RSS with 10,000 credentials, each holding a token, ${under}`,
+      id: `scale.rss.tokens10k${suffix.id}`,
+      what: `RSS with 10,000 credentials, each holding a token${suffix.what}`,
       target: `≤ ${SCALE_TARGETS.tokensRss10kMiB} MiB`,
-      measured: row10k ? `${Math.round(heldRss(row10k))} MiB${row10k.warmupFailures ? ` (${row10k.warmupFailures} warm-up failures)` : ''}` : 'not measured',
+      measured: row10k
+        ? `${Math.round(heldRss(row10k))} MiB${row10k.warmupFailures ? ` (${row10k.warmupFailures} warm-up failures)` : ''}`
+        : notMeasured(heldRss),
       met: row10k ? heldRss(row10k) <= SCALE_TARGETS.tokensRss10kMiB && row10k.warmupFailures === 0 : null,
     },
   ];
