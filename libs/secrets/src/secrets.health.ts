@@ -32,16 +32,26 @@ const sourceOrders = new WeakMap<readonly CredentialConfig[], readonly string[]>
 function sourceOrder(credentials: readonly CredentialConfig[]): readonly string[] {
   let order = sourceOrders.get(credentials);
   if (!order) {
-    const firstIds = new Map<string, string>();
-    for (const { id, secret } of credentials) {
-      const first = firstIds.get(secret.source);
-      if (first === undefined || BY_ID.compare(id, first) < 0) firstIds.set(secret.source, id);
-    }
-    order = [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b)).map(([source]) => source);
+    order = sourcesByFirstId(credentials.map(({ id, secret }) => ({ credentialId: id, source: secret.source })));
     // Only a frozen (loaded) config's list cannot change under the cache.
     if (Object.isFrozen(credentials)) sourceOrders.set(credentials, order);
   }
   return order;
+}
+
+/**
+ * The sources named in `entries`, in the order the health details list them: by each source's first
+ * credential id (`BY_ID`). One source needs no comparison at all.
+ */
+function sourcesByFirstId(entries: readonly Pick<SecretAvailability, 'credentialId' | 'source'>[]): string[] {
+  const firstIds = new Map<string, string>();
+  for (const { credentialId, source } of entries) if (!firstIds.has(source)) firstIds.set(source, credentialId);
+  if (firstIds.size > 1) {
+    for (const { credentialId, source } of entries) {
+      if (BY_ID.compare(credentialId, firstIds.get(source) as string) < 0) firstIds.set(source, credentialId);
+    }
+  }
+  return [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b)).map(([source]) => source);
 }
 
 /**
@@ -109,16 +119,9 @@ export class SecretsHealthIndicator {
     const indicator = this.health.check(key);
     const results = availability ?? (await this.availability());
     const bySource = new Map<string, { available: number; unavailable: string[] }>();
-    // One pass, no sort of every credential (heartbeats ask every 5 s): sources are listed in the order of
-    // their first credential by id, and only the credentials named in the details (usually none) are sorted.
-    const firstIds = new Map<string, string>();
-    for (const result of results) if (!firstIds.has(result.source)) firstIds.set(result.source, result.credentialId);
-    if (firstIds.size > 1) {
-      for (const result of results) {
-        if (BY_ID.compare(result.credentialId, firstIds.get(result.source) as string) < 0) firstIds.set(result.source, result.credentialId);
-      }
-    }
-    for (const [source] of [...firstIds].sort(([, a], [, b]) => BY_ID.compare(a, b))) bySource.set(source, { available: 0, unavailable: [] });
+    // No sort of every credential: sources are listed in the order of their first credential by id, and only
+    // the credentials named in the details (usually none) are sorted.
+    for (const source of sourcesByFirstId(results)) bySource.set(source, { available: 0, unavailable: [] });
     for (const result of results) {
       if (result.available) (bySource.get(result.source) as { available: number }).available += 1;
     }

@@ -85,11 +85,12 @@ export class SecretsService {
     };
   }
 
-  /** Whether a secret of the credential is cached, and the source's last failure: `status` without the copy. */
+  /** Whether a secret of the credential is cached: `status(id).cached` without the copy. */
   isCached(credentialId: string): boolean {
     return this.cache.has(credentialId);
   }
 
+  /** The source's last failure for the credential, if its last read failed: `status(id).lastError` without the copy. */
   lastErrorOf(credentialId: string): string | undefined {
     return this.lastErrors.get(credentialId);
   }
